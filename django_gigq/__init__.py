@@ -1,0 +1,53 @@
+"""django-gigq: database-backed background jobs for Django, with GigQ's API.
+
+The public names are imported lazily, so ``django_gigq`` can sit in ``INSTALLED_APPS`` and
+be imported before Django's app registry is ready.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0.dev0"
+
+_EXPORTS = {
+    "Job": "django_gigq.jobs",
+    "JobStatus": "django_gigq.states",
+    "JobQueue": "django_gigq.queue",
+    "Worker": "django_gigq.worker",
+    "Workflow": "django_gigq.workflow",
+    "task": "django_gigq.decorators",
+    "TaskWrapper": "django_gigq.decorators",
+}
+
+__all__ = [
+    "Job",
+    "JobQueue",
+    "JobStatus",
+    "TaskWrapper",
+    "Worker",
+    "Workflow",
+    "__version__",
+    "task",
+]
+
+if TYPE_CHECKING:
+    from .decorators import TaskWrapper, task
+    from .jobs import Job
+    from .queue import JobQueue
+    from .states import JobStatus
+    from .worker import Worker
+    from .workflow import Workflow
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'django_gigq' has no attribute {name!r}") from None
+    return getattr(import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

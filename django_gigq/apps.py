@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class GigQConfig(AppConfig):
+    name = "django_gigq"
+    verbose_name = "Background jobs"
+    default_auto_field = "django.db.models.BigAutoField"

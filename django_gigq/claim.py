@@ -1,0 +1,117 @@
+"""Claiming: hand each claimable job to exactly one worker.
+
+One function per database family. PostgreSQL, MySQL and MariaDB lock the chosen rows with
+``FOR UPDATE SKIP LOCKED``, so concurrent workers pass over each other's rows instead of
+waiting. SQLite has no row locks (Django silently drops ``FOR UPDATE``), so there the claim
+runs in a transaction that holds the database's write lock from its first statement.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections
+from django.db.models import F
+
+from .db import DatabaseNow, uuid7, write_transaction
+from .models import Job, JobExecution
+from .states import JobStatus
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """What a worker needs to run one attempt of a job it now owns."""
+
+    id: uuid.UUID
+    execution_id: uuid.UUID
+    name: str
+    function: str
+    params: dict[str, Any]
+    queue: str
+    attempt: int
+    max_attempts: int
+    timeout: int
+    retry_delay: int
+    pass_parent_results: bool | None
+
+
+_CLAIMED_FIELDS = (
+    "id",
+    "name",
+    "function",
+    "params",
+    "queue",
+    "attempts",
+    "max_attempts",
+    "timeout",
+    "retry_delay",
+    "pass_parent_results",
+)
+
+
+def claim_jobs(
+    worker_id: str, *, limit: int = 1, queues: Sequence[str] | None = None, using: str
+) -> list[ClaimedJob]:
+    """Claim up to ``limit`` claimable jobs for ``worker_id``, in claim order.
+
+    Each claimed job is ``running``, owned by ``worker_id``, with its attempt counted and an
+    execution row recording the start; all of it commits before this returns.
+    """
+    if connections[using].features.has_select_for_update_skip_locked:
+        return _claim_skipping_locked_rows(worker_id, limit, queues, using)
+    return _claim_holding_write_lock(worker_id, limit, queues, using)
+
+
+def _claim_skipping_locked_rows(
+    worker_id: str, limit: int, queues: Sequence[str] | None, using: str
+) -> list[ClaimedJob]:
+    with write_transaction(using):
+        candidates = Job.objects.using(using).claimable(queues).select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("id", flat=True)[:limit])
+        return _start(ids, worker_id, using)
+
+
+def _claim_holding_write_lock(
+    worker_id: str, limit: int, queues: Sequence[str] | None, using: str
+) -> list[ClaimedJob]:
+    # BEGIN IMMEDIATE: no other process can write between our read and our update.
+    with write_transaction(using):
+        ids = list(Job.objects.using(using).claimable(queues).values_list("id", flat=True)[:limit])
+        return _start(ids, worker_id, using)
+
+
+def _start(ids: list[uuid.UUID], worker_id: str, using: str) -> list[ClaimedJob]:
+    if not ids:
+        return []
+    jobs = Job.objects.using(using).filter(id__in=ids)
+    jobs.pending().update(
+        status=JobStatus.RUNNING,
+        worker_id=worker_id,
+        attempts=F("attempts") + 1,
+        started_at=DatabaseNow(),
+        updated_at=DatabaseNow(),
+    )
+    rows = jobs.running().filter(worker_id=worker_id).values(*_CLAIMED_FIELDS)
+    by_id = {row["id"]: row for row in rows}
+    claimed = [_claimed_job(by_id[job_id]) for job_id in ids if job_id in by_id]
+    JobExecution.objects.using(using).bulk_create(
+        JobExecution(
+            id=job.execution_id,
+            job_id=job.id,
+            attempt=job.attempt,
+            worker_id=worker_id,
+            status=JobStatus.RUNNING,
+            started_at=DatabaseNow(),
+        )
+        for job in claimed
+    )
+    return claimed
+
+
+def _claimed_job(row: dict[str, Any]) -> ClaimedJob:
+    fields = dict(row)
+    fields["attempt"] = fields.pop("attempts")
+    return ClaimedJob(execution_id=uuid7(), **fields)

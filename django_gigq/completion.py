@@ -1,0 +1,100 @@
+"""Recording how runs ended: completion, retry, failure, and what they do to dependents.
+
+Outcomes are written in one transaction per batch. Each job's update is guarded by
+ownership (still ``running``, same worker, same attempt): a run that lost its job (to a
+timeout, a rescue, an operator) records nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from django.db.models import F
+
+from .db import DatabaseNow, database_now_plus, write_transaction
+from .execution import Outcome
+from .models import Job, JobExecution
+from .states import JobStatus
+from .transitions import cancel_dependents
+
+logger = logging.getLogger(__name__)
+
+
+def record_outcomes(outcomes: Sequence[Outcome], worker_id: str, *, using: str) -> list[Outcome]:
+    """Record the outcomes of runs owned by ``worker_id``; return those that were recorded.
+
+    An outcome is dropped (and logged) when its job is no longer this worker's running
+    attempt.
+    """
+    recorded = []
+    with write_transaction(using):
+        for outcome in outcomes:
+            if _record(outcome, worker_id, using):
+                recorded.append(outcome)
+            else:
+                logger.warning(
+                    "Job %s attempt %s is no longer owned by %s; its outcome was discarded",
+                    outcome.job.id,
+                    outcome.job.attempt,
+                    worker_id,
+                )
+    return recorded
+
+
+def _record(outcome: Outcome, worker_id: str, using: str) -> bool:
+    job = outcome.job
+    owned = Job.objects.using(using).owned_attempt(job.id, worker_id, job.attempt)
+    if outcome.succeeded:
+        new_status = JobStatus.COMPLETED
+        changed = owned.update(
+            status=new_status,
+            result=outcome.result,
+            error="",
+            completed_at=DatabaseNow(),
+            updated_at=DatabaseNow(),
+        )
+    elif outcome.retryable and job.attempt < job.max_attempts:
+        new_status = JobStatus.PENDING
+        changed = owned.update(
+            status=new_status,
+            error=outcome.error,
+            worker_id=None,
+            run_after=database_now_plus(job.retry_delay),
+            updated_at=DatabaseNow(),
+        )
+    else:
+        new_status = JobStatus.FAILED
+        changed = owned.update(
+            status=new_status,
+            error=outcome.error,
+            completed_at=DatabaseNow(),
+            updated_at=DatabaseNow(),
+        )
+    if not changed:
+        return False
+    _finish_execution(outcome, using)
+    if new_status == JobStatus.COMPLETED:
+        _release_dependents(job.id, using)
+    elif new_status == JobStatus.FAILED:
+        cancel_dependents(job.id, using=using)
+    return True
+
+
+def _finish_execution(outcome: Outcome, using: str) -> None:
+    JobExecution.objects.using(using).filter(id=outcome.job.execution_id).update(
+        status=JobStatus.COMPLETED if outcome.succeeded else JobStatus.FAILED,
+        completed_at=DatabaseNow(),
+        duration=outcome.duration,
+        result=outcome.result if outcome.succeeded else None,
+        error=outcome.error,
+        exception_type=outcome.exception_type,
+        traceback=outcome.traceback,
+    )
+
+
+def _release_dependents(job_id, using: str) -> None:
+    """Count one more completed dependency for each job waiting on ``job_id``."""
+    Job.objects.using(using).pending_dependents_of([job_id]).filter(
+        pending_dependencies__gt=0
+    ).update(pending_dependencies=F("pending_dependencies") - 1, updated_at=DatabaseNow())

@@ -1,0 +1,129 @@
+"""Running one claimed job in this process, and describing how it ended."""
+
+from __future__ import annotations
+
+import inspect
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import async_to_sync
+
+from .claim import ClaimedJob
+from .exceptions import UnrunnableJob
+from .importing import load_callable
+from .models import JobDependency
+from .validation import encode_json
+
+PARENT_RESULTS = "parent_results"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one attempt of a job ended, ready to be recorded."""
+
+    job: ClaimedJob
+    succeeded: bool
+    result: Any = None
+    error: str = ""
+    exception_type: str = ""
+    traceback: str = ""
+    duration: float = 0.0
+    #: False when retrying cannot help (the function cannot be imported, the params do not
+    #: fit its signature, its result is not JSON): the job fails at once.
+    retryable: bool = True
+
+
+def run_job(job: ClaimedJob, using: str) -> Outcome:
+    """Call the job's function with its params and return the outcome.
+
+    Exceptions raised by the function become a failed ``Outcome``; only
+    ``KeyboardInterrupt`` (the operator stopping this process) propagates.
+    """
+    started = time.perf_counter()
+    try:
+        function = load_callable(job.function)
+        kwargs = _keyword_arguments(function, job, using)
+        result = _call(function, kwargs)
+        _check_result(job, result)
+    except (Exception, SystemExit) as exc:
+        return Outcome(
+            job=job,
+            succeeded=False,
+            error=str(exc) or type(exc).__name__,
+            exception_type=f"{type(exc).__module__}.{type(exc).__qualname__}",
+            traceback="".join(traceback.format_exception(exc)),
+            duration=time.perf_counter() - started,
+            retryable=not isinstance(exc, UnrunnableJob),
+        )
+    return Outcome(job=job, succeeded=True, result=result, duration=time.perf_counter() - started)
+
+
+def _keyword_arguments(function: Callable[..., Any], job: ClaimedJob, using: str) -> dict[str, Any]:
+    kwargs = dict(job.params)
+    signature = _signature(function)
+    if _wants_parent_results(signature, job.pass_parent_results):
+        results = parent_results(job.id, using)
+        if results:  # as in GigQ, only jobs with dependencies get them
+            kwargs[PARENT_RESULTS] = results
+    if signature is not None:
+        try:
+            signature.bind(**kwargs)
+        except TypeError as exc:
+            raise UnrunnableJob(
+                f"params do not match the signature of {job.function}{signature}: {exc}"
+            ) from exc
+    return kwargs
+
+
+def _signature(function: Callable[..., Any]) -> inspect.Signature | None:
+    try:
+        return inspect.signature(function)
+    except (TypeError, ValueError):  # some builtins have no introspectable signature
+        return None
+
+
+def _wants_parent_results(signature: inspect.Signature | None, setting: bool | None) -> bool:
+    if setting is not None:
+        return setting
+    if signature is None:
+        return False
+    return any(
+        name == PARENT_RESULTS or parameter.kind is inspect.Parameter.VAR_KEYWORD
+        for name, parameter in signature.parameters.items()
+    )
+
+
+def parent_results(job_id, using: str) -> dict[str, Any]:
+    """Return ``{dependency id: its result}`` for a job, in the order it listed them."""
+    links = (
+        JobDependency.objects.using(using)
+        .filter(job_id=job_id)
+        .order_by("id")
+        .values_list("depends_on_id", "depends_on__result")
+    )
+    return {str(dependency_id): result for dependency_id, result in links}
+
+
+def _call(function: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    if inspect.iscoroutinefunction(function):
+        return async_to_sync(function)(**kwargs)
+    result = function(**kwargs)
+    if inspect.isawaitable(result):
+        return async_to_sync(_await)(result)
+    return result
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def _check_result(job: ClaimedJob, result: Any) -> None:
+    try:
+        encode_json(result, "the result")
+    except TypeError as exc:
+        raise UnrunnableJob(
+            f"{job.function} ran, but {exc}; return JSON values (dicts, lists, str, numbers)"
+        ) from exc

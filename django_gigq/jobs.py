@@ -1,0 +1,107 @@
+"""``Job``: a description of work to submit, as in GigQ."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .conf import gigq_settings
+from .db import uuid7
+from .importing import callable_path
+from .validation import parse_job_id, validate_int, validate_params, validate_text
+
+
+class Job:
+    """A job to submit: a function, its params, and how to run it.
+
+    ``Job`` is a plain description; nothing is stored until a ``JobQueue`` submits it.
+    Its ``id`` (a UUID string) exists from construction, so other jobs can depend on it
+    before it is submitted.
+
+    Args:
+        name: A label for people (not unique).
+        function: A module-level function, a ``@task`` function, or its dotted path.
+        params: Keyword arguments for the function, as JSON values.
+        priority: Higher runs first.
+        dependencies: Ids (or ``Job`` objects) that must complete before this job runs.
+        max_attempts: How many times it may run in all (at least 1).
+        timeout: Seconds one run may take (at least 1).
+        description: Free text.
+        retry_delay: Seconds to wait before a retry.
+        queue: The queue it goes to (default: ``GIGQ["DEFAULT_QUEUE"]``, ``"default"``);
+            workers choose the queues they serve.
+        pass_parent_results: Inject ``parent_results`` (the dependencies' results): ``True``
+            always, ``False`` never, ``None`` when the function accepts it.
+
+    Raises:
+        TypeError, ValueError: an argument a worker could not use; the message says which.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        function: Callable[..., Any] | str,
+        params: dict[str, Any] | None = None,
+        priority: int = 0,
+        dependencies: Iterable[str | Job] | None = None,
+        max_attempts: int = 3,
+        timeout: int = 300,
+        description: str = "",
+        retry_delay: int = 0,
+        queue: str | None = None,
+        pass_parent_results: bool | None = None,
+    ) -> None:
+        self.id = str(uuid7())
+        self.name = name
+        self.function = function
+        self.params = {} if params is None else params
+        self.priority = priority
+        self.dependencies = _dependency_ids(dependencies or [])
+        self.max_attempts = max_attempts
+        self.timeout = timeout
+        self.description = description
+        self.retry_delay = retry_delay
+        self.queue = gigq_settings.DEFAULT_QUEUE if queue is None else queue
+        self.pass_parent_results = pass_parent_results
+        self.validate()
+
+    @property
+    def function_path(self) -> str:
+        """The dotted path a worker imports the function by."""
+        return callable_path(self.function)
+
+    def validate(self) -> None:
+        """Check every field; submit calls this again, as fields may have changed."""
+        validate_text("name", self.name, max_length=255)
+        self.function_path  # noqa: B018 - raises for functions a worker cannot import
+        validate_params(self.params)
+        validate_int("priority", self.priority, minimum=-(2**31))
+        validate_int("max_attempts", self.max_attempts, minimum=1)
+        validate_int("timeout", self.timeout, minimum=1)
+        validate_int("retry_delay", self.retry_delay, minimum=0)
+        validate_text("description", self.description)
+        validate_text("queue", self.queue, max_length=100)
+        if not self.queue:
+            raise ValueError("queue must not be empty")
+        if self.pass_parent_results not in (None, True, False):
+            raise TypeError(
+                f"pass_parent_results must be True, False or None; got {self.pass_parent_results!r}"
+            )
+        self.dependencies = _dependency_ids(self.dependencies)
+        if self.id in self.dependencies:
+            raise ValueError(f"job {self.id} ({self.name}) cannot depend on itself")
+
+    def __repr__(self) -> str:
+        return f"<Job {self.id} {self.name!r} {self.function_path}>"
+
+
+def _dependency_ids(dependencies: Iterable[str | Job]) -> list[str]:
+    if isinstance(dependencies, (str, bytes)):
+        raise TypeError("dependencies must be a list of job ids, not a single string")
+    ids: list[str] = []
+    for dependency in dependencies:
+        job_id = dependency.id if isinstance(dependency, Job) else dependency
+        job_id = str(parse_job_id(job_id))
+        if job_id not in ids:
+            ids.append(job_id)
+    return ids

@@ -1,0 +1,234 @@
+"""Jobs, their executions, their dependencies and their workflows.
+
+Every question the system asks the database is a named QuerySet method here: the worker,
+the API and the admin call these instead of spelling out filters of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from .db import DatabaseNow, uuid7
+from .indexes import ClaimIndex
+from .states import FINAL_STATES, UNSUCCESSFUL_STATES, JobStatus
+
+#: The order in which claimable jobs are handed out: priority first, then first come.
+CLAIM_ORDER = ("-priority", "run_after", "id")
+
+
+class JobQuerySet(models.QuerySet):
+    def claimable(self, queues: Sequence[str] | None = None) -> JobQuerySet:
+        """Jobs a worker may start now, in claim order: pending, unblocked and due."""
+        jobs = self.filter(
+            status=JobStatus.PENDING, pending_dependencies=0, run_after__lte=DatabaseNow()
+        )
+        if queues:
+            jobs = jobs.filter(queue__in=queues)
+        return jobs.order_by(*CLAIM_ORDER)
+
+    def pending(self) -> JobQuerySet:
+        return self.filter(status=JobStatus.PENDING)
+
+    def running(self) -> JobQuerySet:
+        return self.filter(status=JobStatus.RUNNING)
+
+    def with_status(self, status: JobStatus) -> JobQuerySet:
+        return self.filter(status=status)
+
+    def owned_attempt(self, job_id, worker_id: str, attempt: int) -> JobQuerySet:
+        """The job, only while it is still running the given attempt for ``worker_id``.
+
+        Every transition out of ``running`` goes through this guard, so a late or orphaned
+        run can never overwrite a newer state.
+        """
+        return self.filter(
+            id=job_id, status=JobStatus.RUNNING, worker_id=worker_id, attempts=attempt
+        )
+
+    def cancellable(self) -> JobQuerySet:
+        return self.filter(status=JobStatus.PENDING)
+
+    def requeueable(self) -> JobQuerySet:
+        return self.filter(status__in=UNSUCCESSFUL_STATES)
+
+    def unsuccessful(self) -> JobQuerySet:
+        return self.filter(status__in=UNSUCCESSFUL_STATES)
+
+    def final(self) -> JobQuerySet:
+        return self.filter(status__in=FINAL_STATES)
+
+    def clearable(self, before: datetime | None = None) -> JobQuerySet:
+        """Completed and cancelled jobs, finished before ``before`` when given."""
+        jobs = self.filter(status__in=[JobStatus.COMPLETED, JobStatus.CANCELLED])
+        if before is not None:
+            jobs = jobs.filter(completed_at__lt=before)
+        return jobs
+
+    def pending_dependents_of(self, job_ids: Iterable) -> JobQuerySet:
+        """Pending jobs that depend directly on any of ``job_ids``."""
+        links = JobDependency.objects.filter(depends_on__in=list(job_ids)).values("job_id")
+        return self.filter(id__in=links, status=JobStatus.PENDING)
+
+    def cancelled_because_of(self, job_id) -> JobQuerySet:
+        """Jobs cancelled because ``job_id`` (a dependency) did not succeed."""
+        return self.filter(status=JobStatus.CANCELLED, cancelled_by=job_id)
+
+    def with_unfinished_dependency_count(self) -> JobQuerySet:
+        """Annotate ``unfinished_dependencies``: dependencies not completed yet."""
+        unfinished = (
+            JobDependency.objects.filter(job=OuterRef("pk"))
+            .exclude(depends_on__status=JobStatus.COMPLETED)
+            .values("job")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return self.annotate(unfinished_dependencies=Coalesce(Subquery(unfinished), 0))
+
+    def count_by_status(self) -> dict[str, int]:
+        """Return ``{status: count}`` for every status, zero where there are none."""
+        counts = dict.fromkeys(JobStatus.values, 0)
+        rows = self.order_by().values_list("status").annotate(n=Count("id"))
+        counts.update(rows)
+        return counts
+
+    def newest_first(self) -> JobQuerySet:
+        return self.order_by("-created_at", "-id")
+
+
+class Workflow(models.Model):
+    """A named group of jobs submitted together, with dependencies between them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def status_counts(self) -> dict[str, int]:
+        """Return how many of this workflow's jobs are in each status."""
+        return self.jobs.count_by_status()
+
+
+class Job(models.Model):
+    """A unit of work: a function to call with JSON params, and everything about its runs."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    name = models.CharField(max_length=255)
+    function = models.CharField(max_length=255, help_text="Dotted import path of the callable.")
+    params = models.JSONField(default=dict, blank=True)
+    queue = models.CharField(max_length=100, default="default")
+    priority = models.IntegerField(default=0, help_text="Higher runs first.")
+    description = models.TextField(blank=True, default="")
+
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0, help_text="Runs started so far.")
+    max_attempts = models.PositiveIntegerField(default=3)
+    timeout = models.PositiveIntegerField(default=300, help_text="Seconds one run may take.")
+    retry_delay = models.PositiveIntegerField(
+        default=0, help_text="Seconds to wait before retrying a failed run."
+    )
+    run_after = models.DateTimeField(help_text="Earliest time (database clock) it may start.")
+    pending_dependencies = models.PositiveIntegerField(
+        default=0, help_text="Dependencies not completed yet; claimable at 0."
+    )
+    pass_parent_results = models.BooleanField(
+        null=True, default=None, help_text="Inject dependencies' results: yes, no, or auto."
+    )
+
+    workflow = models.ForeignKey(
+        Workflow, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    cancelled_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The dependency whose failure cancelled this job.",
+    )
+
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    # None while no worker has it: GigQ's value, and distinct from any real worker id.
+    worker_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            ClaimIndex(
+                fields=["queue", "-priority", "run_after", "id"],
+                condition=Q(status="pending", pending_dependencies=0),
+                name="gigq_job_claim_idx",
+            ),
+            # Finished jobs by age, for clearing and pruning. Not led by status: an index
+            # on status would compete with the claim index for the claim query.
+            models.Index(fields=["completed_at"], name="gigq_job_completed_idx"),
+            models.Index(fields=["-created_at"], name="gigq_job_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_attempts__gte=1), name="gigq_job_max_attempts_positive"
+            ),
+            models.CheckConstraint(condition=Q(timeout__gte=1), name="gigq_job_timeout_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class JobExecution(models.Model):
+    """One attempt at running a job: who ran it, when, and how it ended."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="executions")
+    attempt = models.PositiveIntegerField()
+    worker_id = models.CharField(max_length=255)
+    status = models.CharField(max_length=16, choices=JobStatus.choices)
+    started_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True, help_text="Seconds the function ran.")
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    exception_type = models.CharField(max_length=255, blank=True, default="")
+    traceback = models.TextField(blank=True, default="")
+
+    class Meta:
+        # ``attempt`` restarts at 1 when a job is requeued, so it is not unique per job.
+        ordering = ["job", "started_at"]
+        indexes = [models.Index(fields=["job", "started_at"], name="gigq_execution_job_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} attempt {self.attempt}"
+
+
+class JobDependency(models.Model):
+    """``job`` may start only once ``depends_on`` has completed."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="dependency_links")
+    depends_on = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="dependent_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "depends_on"], name="gigq_dependency_uniq")
+        ]
+        indexes = [models.Index(fields=["depends_on", "job"], name="gigq_dependency_rev_idx")]
+        verbose_name_plural = "job dependencies"
+
+    def __str__(self) -> str:
+        return f"{self.job_id} after {self.depends_on_id}"

@@ -1,0 +1,50 @@
+"""The job state machine: one definition of the states, and who moves a job out of each."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class JobStatus(models.TextChoices):
+    """The six states a job can be in (GigQ's names and values).
+
+    A pending job with ``pending_dependencies > 0`` is *blocked*; with ``run_after`` in the
+    future it is *scheduled*. Neither is a state of its own: both are pending jobs that the
+    claim query does not see yet.
+    """
+
+    # pending — leaves when a worker claims it (running) or someone cancels it (cancelled).
+    PENDING = "pending", "Pending"
+    # running — leaves by completion, failure, timeout, or a retry back to pending; only the
+    # worker that owns the current attempt may move it.
+    RUNNING = "running", "Running"
+    # completed — final; leaves only by deletion (clear_completed).
+    COMPLETED = "completed", "Completed"
+    # failed — final after the last attempt; leaves only by requeue (back to pending).
+    FAILED = "failed", "Failed"
+    # cancelled — final; leaves only by requeue (back to pending).
+    CANCELLED = "cancelled", "Cancelled"
+    # timeout — final after the last attempt ran out of time; leaves only by requeue.
+    TIMEOUT = "timeout", "Timeout"
+
+
+#: States a job never leaves on its own.
+FINAL_STATES = frozenset(
+    {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.TIMEOUT}
+)
+
+#: Final states that mean "did not succeed": they cancel dependents and can be requeued.
+UNSUCCESSFUL_STATES = frozenset({JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.TIMEOUT})
+
+
+def parse_status(value: JobStatus | str) -> JobStatus:
+    """Return the ``JobStatus`` named by ``value``.
+
+    Raises:
+        ValueError: ``value`` is not one of the six statuses.
+    """
+    try:
+        return JobStatus(value)
+    except ValueError:
+        valid = ", ".join(JobStatus.values)
+        raise ValueError(f"unknown job status {value!r}; expected one of: {valid}") from None

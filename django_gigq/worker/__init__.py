@@ -1,0 +1,5 @@
+"""Workers: run claimed jobs."""
+
+from .inprocess import Worker
+
+__all__ = ["Worker"]

@@ -1,0 +1,94 @@
+"""Settings for the test suite; the database comes from ``GIGQ_TEST_DB``.
+
+``GIGQ_TEST_DB`` is ``sqlite`` (the default), ``postgres`` or ``mariadb``. Worker processes
+started by tests get ``GIGQ_TEST_DB_NAME``, the name of the test database pytest-django
+created, so they connect to the same one.
+"""
+
+import os
+import tempfile
+
+BACKEND = os.environ.get("GIGQ_TEST_DB", "sqlite")
+TEST_DB_NAME = os.environ.get("GIGQ_TEST_DB_NAME")
+# Two checkouts testing at once on one machine need different database names.
+BASE_NAME = os.environ.get("GIGQ_TEST_DB_BASENAME", "gigq")
+
+SQLITE_PATH = os.path.join(tempfile.gettempdir(), f"{BASE_NAME}-test-{os.getuid()}.sqlite3")
+
+if BACKEND == "sqlite":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": TEST_DB_NAME or SQLITE_PATH,
+            "TEST": {"NAME": SQLITE_PATH},
+            "OPTIONS": {
+                "timeout": 30,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+elif BACKEND == "postgres":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": TEST_DB_NAME or BASE_NAME,
+            "USER": os.environ.get("PGUSER", "postgres"),
+            "HOST": os.environ.get("PGHOST", "127.0.0.1"),
+            "PORT": os.environ.get("PGPORT", "5432"),
+        }
+    }
+elif BACKEND == "mariadb":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": TEST_DB_NAME or BASE_NAME,
+            "USER": os.environ.get("MYSQL_USER", "root"),
+            "PASSWORD": os.environ.get("MYSQL_PASSWORD", ""),
+            "HOST": os.environ.get("MYSQL_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("MYSQL_PORT", "3306"),
+            "OPTIONS": {"charset": "utf8mb4"},
+            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }
+    }
+else:
+    raise RuntimeError(f"GIGQ_TEST_DB must be sqlite, postgres or mariadb; got {BACKEND!r}")
+
+if TEST_DB_NAME:
+    # A worker process: it must use the test database as it is, not create another.
+    DATABASES["default"]["TEST"] = {"NAME": TEST_DB_NAME}
+
+SECRET_KEY = "django-gigq-tests"
+USE_TZ = True
+TIME_ZONE = "UTC"
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "rangefilter",
+    "django_gigq",
+    "tests",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+ROOT_URLCONF = "tests.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
