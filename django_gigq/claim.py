@@ -16,7 +16,8 @@ from typing import Any
 from django.db import connections
 from django.db.models import F
 
-from .db import DatabaseNow, uuid7, write_transaction
+from .conf import gigq_settings
+from .db import DatabaseNow, database_now_plus, uuid7, write_transaction
 from .models import Job, JobExecution
 from .states import JobStatus
 
@@ -35,10 +36,19 @@ class ClaimedJob:
     max_attempts: int
     timeout: int
     retry_delay: int
+    retry_backoff: str
+    retry_max_delay: int | None
     pass_parent_results: bool | None
 
+    @classmethod
+    def from_row(cls, row: dict[str, Any], execution_id: uuid.UUID) -> ClaimedJob:
+        """Build from a ``values(*CLAIMED_FIELDS)`` row of a running job."""
+        fields = {name: row[name] for name in CLAIMED_FIELDS}
+        fields["attempt"] = fields.pop("attempts")
+        return cls(execution_id=execution_id, **fields)
 
-_CLAIMED_FIELDS = (
+
+CLAIMED_FIELDS = (
     "id",
     "name",
     "function",
@@ -48,6 +58,8 @@ _CLAIMED_FIELDS = (
     "max_attempts",
     "timeout",
     "retry_delay",
+    "retry_backoff",
+    "retry_max_delay",
     "pass_parent_results",
 )
 
@@ -93,10 +105,11 @@ def _start(ids: list[uuid.UUID], worker_id: str, using: str) -> list[ClaimedJob]
         attempts=F("attempts") + 1,
         started_at=DatabaseNow(),
         updated_at=DatabaseNow(),
+        lease_expires_at=database_now_plus(gigq_settings.LEASE_SECONDS),
     )
-    rows = jobs.running().filter(worker_id=worker_id).values(*_CLAIMED_FIELDS)
+    rows = jobs.running().filter(worker_id=worker_id).values(*CLAIMED_FIELDS)
     by_id = {row["id"]: row for row in rows}
-    claimed = [_claimed_job(by_id[job_id]) for job_id in ids if job_id in by_id]
+    claimed = [ClaimedJob.from_row(by_id[job_id], uuid7()) for job_id in ids if job_id in by_id]
     JobExecution.objects.using(using).bulk_create(
         JobExecution(
             id=job.execution_id,
@@ -109,9 +122,3 @@ def _start(ids: list[uuid.UUID], worker_id: str, using: str) -> list[ClaimedJob]
         for job in claimed
     )
     return claimed
-
-
-def _claimed_job(row: dict[str, Any]) -> ClaimedJob:
-    fields = dict(row)
-    fields["attempt"] = fields.pop("attempts")
-    return ClaimedJob(execution_id=uuid7(), **fields)

@@ -15,6 +15,7 @@ from django.db.models import F
 from .db import DatabaseNow, database_now_plus, write_transaction
 from .execution import Outcome
 from .models import Job, JobExecution
+from .retries import retry_delay_seconds
 from .states import JobStatus
 from .transitions import cancel_dependents
 
@@ -45,6 +46,7 @@ def record_outcomes(outcomes: Sequence[Outcome], worker_id: str, *, using: str) 
 def _record(outcome: Outcome, worker_id: str, using: str) -> bool:
     job = outcome.job
     owned = Job.objects.using(using).owned_attempt(job.id, worker_id, job.attempt)
+    leaving_running = {"updated_at": DatabaseNow(), "lease_expires_at": None}
     if outcome.succeeded:
         new_status = JobStatus.COMPLETED
         changed = owned.update(
@@ -52,38 +54,45 @@ def _record(outcome: Outcome, worker_id: str, using: str) -> bool:
             result=outcome.result,
             error="",
             completed_at=DatabaseNow(),
-            updated_at=DatabaseNow(),
+            **leaving_running,
         )
     elif outcome.retryable and job.attempt < job.max_attempts:
         new_status = JobStatus.PENDING
+        delay = retry_delay_seconds(
+            job.retry_backoff, job.retry_delay, job.retry_max_delay, job.attempt
+        )
         changed = owned.update(
             status=new_status,
             error=outcome.error,
             worker_id=None,
-            run_after=database_now_plus(job.retry_delay),
-            updated_at=DatabaseNow(),
+            run_after=database_now_plus(delay),
+            **leaving_running,
         )
     else:
-        new_status = JobStatus.FAILED
+        new_status = JobStatus.TIMEOUT if outcome.timed_out else JobStatus.FAILED
         changed = owned.update(
             status=new_status,
             error=outcome.error,
             completed_at=DatabaseNow(),
-            updated_at=DatabaseNow(),
+            **leaving_running,
         )
     if not changed:
         return False
     _finish_execution(outcome, using)
     if new_status == JobStatus.COMPLETED:
         _release_dependents(job.id, using)
-    elif new_status == JobStatus.FAILED:
+    elif new_status != JobStatus.PENDING:
         cancel_dependents(job.id, using=using)
     return True
 
 
 def _finish_execution(outcome: Outcome, using: str) -> None:
+    if outcome.succeeded:
+        status = JobStatus.COMPLETED
+    else:
+        status = JobStatus.TIMEOUT if outcome.timed_out else JobStatus.FAILED
     JobExecution.objects.using(using).filter(id=outcome.job.execution_id).update(
-        status=JobStatus.COMPLETED if outcome.succeeded else JobStatus.FAILED,
+        status=status,
         completed_at=DatabaseNow(),
         duration=outcome.duration,
         result=outcome.result if outcome.succeeded else None,

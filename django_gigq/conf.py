@@ -14,6 +14,10 @@ DEFAULT_DATABASE = "default"
 DEFAULT_QUEUE = "default"
 DEFAULT_POLLING_INTERVAL = 1.0
 DEFAULT_MAX_PARAMS_BYTES = 1024 * 1024
+DEFAULT_HEARTBEAT_INTERVAL = 5.0
+DEFAULT_LEASE_SECONDS = 30.0
+DEFAULT_RESCUE_INTERVAL = 15.0
+DEFAULT_SHUTDOWN_TIMEOUT = 30.0
 
 
 class GigQSettings:
@@ -41,6 +45,29 @@ class GigQSettings:
     def MAX_PARAMS_BYTES(self) -> int:
         """The largest JSON encoding of a job's params that submit accepts."""
         return int(self._get("MAX_PARAMS_BYTES", DEFAULT_MAX_PARAMS_BYTES))
+
+    @property
+    def HEARTBEAT_INTERVAL(self) -> float:
+        """Seconds between a worker's heartbeats, which also renew its jobs' leases."""
+        return float(self._get("HEARTBEAT_INTERVAL", DEFAULT_HEARTBEAT_INTERVAL))
+
+    @property
+    def LEASE_SECONDS(self) -> float:
+        """How long a running job stays its worker's without a heartbeat.
+
+        A job whose lease expired is rescued by any live worker: its worker died.
+        """
+        return float(self._get("LEASE_SECONDS", DEFAULT_LEASE_SECONDS))
+
+    @property
+    def RESCUE_INTERVAL(self) -> float:
+        """Seconds between a worker's looks for jobs with expired leases and dead workers."""
+        return float(self._get("RESCUE_INTERVAL", DEFAULT_RESCUE_INTERVAL))
+
+    @property
+    def SHUTDOWN_TIMEOUT(self) -> float:
+        """Seconds running jobs get to finish after SIGTERM before they are put back."""
+        return float(self._get("SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT))
 
     @property
     def ALLOWED_MODULES(self) -> tuple[str, ...] | None:

@@ -14,7 +14,17 @@ from .validation import validate_int, validate_text
 if TYPE_CHECKING:
     from .queue import JobQueue
 
-_OPTIONS = ("name", "priority", "max_attempts", "timeout", "description", "retry_delay", "queue")
+_OPTIONS = (
+    "name",
+    "priority",
+    "max_attempts",
+    "timeout",
+    "description",
+    "retry_delay",
+    "queue",
+    "retry_backoff",
+    "retry_max_delay",
+)
 
 
 class TaskWrapper:
@@ -54,7 +64,8 @@ def task(
     """Decorate a module-level function so it can be submitted as a job.
 
     Use bare (``@task``) or with job options (``@task(priority=5, timeout=60)``): ``name``,
-    ``priority``, ``max_attempts``, ``timeout``, ``description``, ``retry_delay``, ``queue``.
+    ``priority``, ``max_attempts``, ``timeout``, ``description``, ``retry_delay``, ``queue``,
+    ``retry_backoff``, ``retry_max_delay``.
     The function stays directly callable.
 
     Raises:
@@ -72,7 +83,7 @@ def task(
 
 
 def _validate_options(options: dict[str, Any]) -> None:
-    for name in ("name", "description", "queue"):
+    for name in ("name", "description", "queue", "retry_backoff"):
         if name in options:
             validate_text(name, options[name])
     minimums = {"priority": -(2**31), "max_attempts": 1, "timeout": 1, "retry_delay": 0}

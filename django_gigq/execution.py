@@ -34,6 +34,25 @@ class Outcome:
     #: False when retrying cannot help (the function cannot be imported, the params do not
     #: fit its signature, its result is not JSON): the job fails at once.
     retryable: bool = True
+    #: The run was stopped because it took longer than the job's timeout.
+    timed_out: bool = False
+
+    @classmethod
+    def timeout(cls, job: ClaimedJob, duration: float) -> Outcome:
+        """The outcome of a run stopped at its timeout."""
+        return cls(
+            job=job,
+            succeeded=False,
+            error=f"Job timed out after {job.timeout} seconds",
+            exception_type="TimeoutError",
+            duration=duration,
+            timed_out=True,
+        )
+
+    @classmethod
+    def lost(cls, job: ClaimedJob, reason: str) -> Outcome:
+        """The outcome of a run whose process died or vanished before it reported."""
+        return cls(job=job, succeeded=False, error=reason, exception_type="WorkerLost")
 
 
 def run_job(job: ClaimedJob, using: str) -> Outcome:

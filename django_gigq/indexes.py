@@ -1,18 +1,18 @@
-"""The claim index: partial where the database supports it, composite elsewhere."""
+"""Indexes over a subset of rows: partial where the database supports it, composite elsewhere."""
 
 from __future__ import annotations
 
 from django.db import models
 
 
-class ClaimIndex(models.Index):
-    """An index over exactly the rows a worker may claim.
+class PartialIndex(models.Index):
+    """An index over the rows that match ``condition``, on every database.
 
-    On PostgreSQL and SQLite it is a partial index (``WHERE status='pending' AND
-    pending_dependencies=0``): it holds only claimable rows, so finished jobs never slow the
-    claim down. MySQL and MariaDB have no partial indexes and Django would silently skip
-    one, so there the same columns are indexed behind the condition's columns
-    (``status, pending_dependencies, ...``), which serves the same query.
+    On PostgreSQL and SQLite it is a partial index: the claim index, for example, holds only
+    claimable rows, so millions of finished jobs never slow the claim down. MySQL and
+    MariaDB have no partial indexes and Django would silently skip one, so there the
+    condition's columns lead a composite index (``status, pending_dependencies, ...``),
+    which serves the same equality-filtered queries.
     """
 
     def create_sql(self, model, schema_editor, using="", **kwargs):

@@ -8,6 +8,7 @@ from typing import Any
 from .conf import gigq_settings
 from .db import uuid7
 from .importing import callable_path
+from .retries import RetryBackoff
 from .validation import parse_job_id, validate_int, validate_params, validate_text
 
 
@@ -32,6 +33,10 @@ class Job:
             workers choose the queues they serve.
         pass_parent_results: Inject ``parent_results`` (the dependencies' results): ``True``
             always, ``False`` never, ``None`` when the function accepts it.
+        retry_backoff: ``"fixed"`` (wait ``retry_delay`` every time), ``"exponential"``
+            (double it after each failure, with jitter) or ``"random"`` (a random wait up
+            to the exponential one).
+        retry_max_delay: The longest wait between attempts, in seconds.
 
     Raises:
         TypeError, ValueError: an argument a worker could not use; the message says which.
@@ -50,6 +55,8 @@ class Job:
         retry_delay: int = 0,
         queue: str | None = None,
         pass_parent_results: bool | None = None,
+        retry_backoff: str = "fixed",
+        retry_max_delay: int | None = None,
     ) -> None:
         self.id = str(uuid7())
         self.name = name
@@ -63,6 +70,8 @@ class Job:
         self.retry_delay = retry_delay
         self.queue = gigq_settings.DEFAULT_QUEUE if queue is None else queue
         self.pass_parent_results = pass_parent_results
+        self.retry_backoff = retry_backoff
+        self.retry_max_delay = retry_max_delay
         self.validate()
 
     @property
@@ -83,6 +92,13 @@ class Job:
         validate_text("queue", self.queue, max_length=100)
         if not self.queue:
             raise ValueError("queue must not be empty")
+        if self.retry_backoff not in RetryBackoff.values:
+            raise ValueError(
+                f"retry_backoff must be one of {', '.join(RetryBackoff.values)}; "
+                f"got {self.retry_backoff!r}"
+            )
+        if self.retry_max_delay is not None:
+            validate_int("retry_max_delay", self.retry_max_delay, minimum=0)
         if self.pass_parent_results not in (None, True, False):
             raise TypeError(
                 f"pass_parent_results must be True, False or None; got {self.pass_parent_results!r}"

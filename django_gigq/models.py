@@ -14,8 +14,9 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from .db import DatabaseNow, uuid7
-from .indexes import ClaimIndex
-from .states import FINAL_STATES, UNSUCCESSFUL_STATES, JobStatus
+from .indexes import PartialIndex
+from .retries import RetryBackoff
+from .states import FINAL_STATES, UNSUCCESSFUL_STATES, JobStatus, WorkerState
 
 #: The order in which claimable jobs are handed out: priority first, then first come.
 CLAIM_ORDER = ("-priority", "run_after", "id")
@@ -36,6 +37,17 @@ class JobQuerySet(models.QuerySet):
 
     def running(self) -> JobQuerySet:
         return self.filter(status=JobStatus.RUNNING)
+
+    def lease_expired(self) -> JobQuerySet:
+        """Running jobs whose worker stopped renewing their lease (it died or vanished)."""
+        return self.filter(status=JobStatus.RUNNING, lease_expires_at__lt=DatabaseNow())
+
+    def held_by(self, worker_id: str, job_ids: Iterable) -> JobQuerySet:
+        """The given jobs, while ``worker_id`` still runs them."""
+        return self.filter(status=JobStatus.RUNNING, worker_id=worker_id, id__in=list(job_ids))
+
+    def running_for(self, worker_id: str) -> JobQuerySet:
+        return self.filter(status=JobStatus.RUNNING, worker_id=worker_id)
 
     def with_status(self, status: JobStatus) -> JobQuerySet:
         return self.filter(status=status)
@@ -136,6 +148,12 @@ class Job(models.Model):
     retry_delay = models.PositiveIntegerField(
         default=0, help_text="Seconds to wait before retrying a failed run."
     )
+    retry_backoff = models.CharField(
+        max_length=16, choices=RetryBackoff.choices, default=RetryBackoff.FIXED
+    )
+    retry_max_delay = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Longest wait between attempts, in seconds."
+    )
     run_after = models.DateTimeField(help_text="Earliest time (database clock) it may start.")
     pending_dependencies = models.PositiveIntegerField(
         default=0, help_text="Dependencies not completed yet; claimable at 0."
@@ -160,6 +178,9 @@ class Job(models.Model):
     error = models.TextField(blank=True, default="")
     # None while no worker has it: GigQ's value, and distinct from any real worker id.
     worker_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="A running job whose lease expires is rescued."
+    )
 
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -171,10 +192,16 @@ class Job(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            ClaimIndex(
+            PartialIndex(
                 fields=["queue", "-priority", "run_after", "id"],
                 condition=Q(status="pending", pending_dependencies=0),
                 name="gigq_job_claim_idx",
+            ),
+            # Running jobs by lease, for the rescue of jobs whose worker vanished.
+            PartialIndex(
+                fields=["lease_expires_at"],
+                condition=Q(status="running"),
+                name="gigq_job_lease_idx",
             ),
             # Finished jobs by age, for clearing and pruning. Not led by status: an index
             # on status would compete with the claim index for the claim query.
@@ -192,6 +219,11 @@ class Job(models.Model):
         return f"{self.name} ({self.id})"
 
 
+class JobExecutionQuerySet(models.QuerySet):
+    def running(self) -> JobExecutionQuerySet:
+        return self.filter(status=JobStatus.RUNNING)
+
+
 class JobExecution(models.Model):
     """One attempt at running a job: who ran it, when, and how it ended."""
 
@@ -207,6 +239,8 @@ class JobExecution(models.Model):
     error = models.TextField(blank=True, default="")
     exception_type = models.CharField(max_length=255, blank=True, default="")
     traceback = models.TextField(blank=True, default="")
+
+    objects = JobExecutionQuerySet.as_manager()
 
     class Meta:
         # ``attempt`` restarts at 1 when a job is requeued, so it is not unique per job.
@@ -232,3 +266,38 @@ class JobDependency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id} after {self.depends_on_id}"
+
+
+class WorkerProcessQuerySet(models.QuerySet):
+    def live(self) -> WorkerProcessQuerySet:
+        return self.filter(state__in=[WorkerState.RUNNING, WorkerState.STOPPING])
+
+    def silent_since(self, cutoff) -> WorkerProcessQuerySet:
+        """Live workers whose last heartbeat is older than ``cutoff``."""
+        return self.live().filter(last_heartbeat__lt=cutoff)
+
+
+class WorkerProcess(models.Model):
+    """A ``gigq_worker`` process: where it runs, what it serves, and whether it is alive."""
+
+    id = models.CharField(primary_key=True, max_length=255)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    queues = models.JSONField(default=list, blank=True, help_text="Empty: every queue.")
+    concurrency = models.PositiveIntegerField()
+    state = models.CharField(
+        max_length=16, choices=WorkerState.choices, default=WorkerState.RUNNING
+    )
+    started_at = models.DateTimeField()
+    last_heartbeat = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkerProcessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = "worker"
+        indexes = [models.Index(fields=["state", "last_heartbeat"], name="gigq_worker_state_idx")]
+
+    def __str__(self) -> str:
+        return self.id

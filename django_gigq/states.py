@@ -48,3 +48,17 @@ def parse_status(value: JobStatus | str) -> JobStatus:
     except ValueError:
         valid = ", ".join(JobStatus.values)
         raise ValueError(f"unknown job status {value!r}; expected one of: {valid}") from None
+
+
+class WorkerState(models.TextChoices):
+    """The states of a ``gigq_worker`` process, as its ``WorkerProcess`` row records them."""
+
+    # running — leaves when it is asked to stop (stopping), or when its heartbeat goes
+    # silent and another worker marks it dead.
+    RUNNING = "running", "Running"
+    # stopping — finishing its jobs after SIGTERM / SIGINT; leaves when it exits (stopped).
+    STOPPING = "stopping", "Stopping"
+    # stopped — final: it exited cleanly.
+    STOPPED = "stopped", "Stopped"
+    # dead — final: its heartbeat stopped (SIGKILL, crash, lost machine).
+    DEAD = "dead", "Dead"

@@ -155,6 +155,8 @@ def _row(job: Job, stored_states: dict[uuid.UUID, str], workflow: WorkflowRow | 
         max_attempts=job.max_attempts,
         timeout=job.timeout,
         retry_delay=job.retry_delay,
+        retry_backoff=job.retry_backoff,
+        retry_max_delay=job.retry_max_delay,
         pass_parent_results=job.pass_parent_results,
         pending_dependencies=unfinished,
         workflow=workflow,

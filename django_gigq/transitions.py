@@ -162,6 +162,7 @@ def release_jobs(jobs: Iterable[ClaimedJob], worker_id: str, *, using: str) -> i
                 status=JobStatus.PENDING,
                 attempts=F("attempts") - 1,
                 worker_id=None,
+                lease_expires_at=None,
                 updated_at=DatabaseNow(),
             ):
                 released += 1
