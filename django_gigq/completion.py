@@ -18,6 +18,7 @@ from .models import Job, JobExecution
 from .retries import retry_delay_seconds
 from .states import JobStatus
 from .transitions import cancel_dependents
+from .wakeup import notify_jobs_available
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +31,13 @@ def record_outcomes(outcomes: Sequence[Outcome], worker_id: str, *, using: str) 
     """
     recorded = []
     with write_transaction(using):
+        wake = False
         for outcome in outcomes:
-            if _record(outcome, worker_id, using):
+            status = _record(outcome, worker_id, using)
+            if status is not None:
                 recorded.append(outcome)
+                # A completion may unblock dependents; a retry without delay is due now.
+                wake = wake or status in (JobStatus.COMPLETED, JobStatus.PENDING)
             else:
                 logger.warning(
                     "Job %s attempt %s is no longer owned by %s; its outcome was discarded",
@@ -40,10 +45,13 @@ def record_outcomes(outcomes: Sequence[Outcome], worker_id: str, *, using: str) 
                     outcome.job.attempt,
                     worker_id,
                 )
+        if wake:
+            notify_jobs_available([""], using=using)
     return recorded
 
 
-def _record(outcome: Outcome, worker_id: str, using: str) -> bool:
+def _record(outcome: Outcome, worker_id: str, using: str) -> JobStatus | None:
+    """Record one outcome; return the job's new status, or None if it was not ours."""
     job = outcome.job
     owned = Job.objects.using(using).owned_attempt(job.id, worker_id, job.attempt)
     leaving_running = {"updated_at": DatabaseNow(), "lease_expires_at": None}
@@ -77,13 +85,13 @@ def _record(outcome: Outcome, worker_id: str, using: str) -> bool:
             **leaving_running,
         )
     if not changed:
-        return False
+        return None
     _finish_execution(outcome, using)
     if new_status == JobStatus.COMPLETED:
         _release_dependents(job.id, using)
     elif new_status != JobStatus.PENDING:
         cancel_dependents(job.id, using=using)
-    return True
+    return new_status
 
 
 def _finish_execution(outcome: Outcome, using: str) -> None:

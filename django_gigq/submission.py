@@ -15,6 +15,7 @@ from .models import JobDependency
 from .models import Workflow as WorkflowRow
 from .states import UNSUCCESSFUL_STATES, JobStatus
 from .transitions import cancel_dependents
+from .wakeup import notify_jobs_available
 
 if TYPE_CHECKING:
     from .jobs import Job
@@ -45,6 +46,7 @@ def submit_jobs(
                 workflow.save(using=using)
             _insert(jobs, stored_states, workflow, using)
             _cancel_jobs_blocked_by_unsuccessful(jobs, stored_states, using)
+            notify_jobs_available(_claimable_queues(jobs, stored_states), using=using)
     except IntegrityError as exc:
         # Another process submitted one of these ids between our check and our insert.
         raise ValueError(f"a job in this submission was already submitted: {exc}") from exc
@@ -164,6 +166,15 @@ def _row(job: Job, stored_states: dict[uuid.UUID, str], workflow: WorkflowRow | 
         created_at=DatabaseNow(),
         updated_at=DatabaseNow(),
     )
+
+
+def _claimable_queues(jobs: Sequence[Job], stored_states: dict[uuid.UUID, str]) -> set[str]:
+    """The queues of the new jobs that wait on nothing."""
+    return {
+        job.queue
+        for job in jobs
+        if all(stored_states.get(uuid.UUID(dep)) == JobStatus.COMPLETED for dep in job.dependencies)
+    }
 
 
 def _cancel_jobs_blocked_by_unsuccessful(

@@ -15,6 +15,7 @@ from django.db.models import F
 from .db import DatabaseNow, write_transaction
 from .models import Job, JobDependency, JobExecution
 from .states import UNSUCCESSFUL_STATES, JobStatus
+from .wakeup import notify_jobs_available
 
 if TYPE_CHECKING:
     from .claim import ClaimedJob
@@ -86,6 +87,7 @@ def requeue_job(job_id: uuid.UUID, *, using: str) -> bool:
         _reset_to_pending(to_reset, using)
         _recount_dependencies(to_reset, using)
         _cancel_if_blocked_by_unsuccessful(reopened, using)
+        notify_jobs_available([""], using=using)
     return True
 
 
@@ -166,5 +168,6 @@ def release_jobs(jobs: Iterable[ClaimedJob], worker_id: str, *, using: str) -> i
                 updated_at=DatabaseNow(),
             ):
                 released += 1
+                notify_jobs_available([job.queue], using=using)
                 JobExecution.objects.using(using).filter(id=job.execution_id).delete()
     return released
