@@ -68,3 +68,17 @@ def multiply(x, y):
 @task(name="shout", priority=5, max_attempts=2, timeout=30, queue="loud")
 def shout(text):
     return text.upper()
+
+
+def sleep_then_record(key, seconds):
+    """Sleep, then write a row: a row means this run reached its end."""
+    import time
+
+    time.sleep(seconds)
+    Run.objects.create(key=str(key), pid=os.getpid())
+    return key
+
+
+def die():
+    """Kill the process running the job, as a segfault or the OOM killer would."""
+    os._exit(13)

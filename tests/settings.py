@@ -5,6 +5,7 @@ started by tests get ``GIGQ_TEST_DB_NAME``, the name of the test database pytest
 created, so they connect to the same one.
 """
 
+import json
 import os
 import tempfile
 
@@ -56,6 +57,9 @@ else:
 if TEST_DB_NAME:
     # A worker process: it must use the test database as it is, not create another.
     DATABASES["default"]["TEST"] = {"NAME": TEST_DB_NAME}
+
+# Worker processes started by tests take their GIGQ settings (short leases...) from here.
+GIGQ = json.loads(os.environ.get("GIGQ_TEST_SETTINGS", "{}"))
 
 SECRET_KEY = "django-gigq-tests"
 USE_TZ = True

@@ -1,10 +1,5 @@
 """Claiming: served by the claim index, and exactly-once across worker processes."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.db import connection
 
@@ -14,8 +9,7 @@ from django_gigq.models import Job as JobRow
 from django_gigq.models import JobExecution
 from tests import jobs
 from tests.models import Run
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import start_worker
 
 
 def analyze_job_table():
@@ -56,34 +50,15 @@ def test_claim_takes_a_batch_in_claim_order(queue):
     assert set(ids) >= {str(job.id) for job in claimed}
 
 
-def worker_env():
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="tests.settings",
-        GIGQ_TEST_DB_NAME=str(connection.settings_dict["NAME"]),
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
-def start_worker(*args):
-    return subprocess.Popen(
-        [sys.executable, "-m", "django", "gigq_worker", "--polling-interval", "0", *args],
-        env=worker_env(),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_four_worker_processes_run_every_job_exactly_once(queue):
     total = 2000
     queue.submit_many([Job(f"n{i}", jobs.record, params={"key": i}) for i in range(total)])
 
-    workers = [start_worker("--burst") for _ in range(4)]
+    workers = [
+        start_worker("--burst", "--concurrency", "1", "--polling-interval", "0") for _ in range(4)
+    ]
     for process in workers:
         stdout, stderr = process.communicate(timeout=300)
         assert process.returncode == 0, stderr
@@ -100,7 +75,7 @@ def test_gigq_worker_command_drains_in_burst_mode(queue):
     ids = queue.submit_many([Job(f"n{i}", jobs.add, params={"a": i, "b": 1}) for i in range(5)])
     queue.submit(Job("elsewhere", jobs.noop, queue="other"))
 
-    process = start_worker("--burst", "--queue", "default", "-v", "2")
+    process = start_worker("--burst", "--queue", "default", "-v", "2", "--concurrency", "2")
     stdout, stderr = process.communicate(timeout=120)
 
     assert process.returncode == 0, stderr

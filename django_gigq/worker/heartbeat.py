@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 from collections.abc import Collection, Sequence
+
+from django.db import DatabaseError, connections
 
 from ..conf import gigq_settings
 from ..db import DatabaseNow, database_now_plus
 from ..models import Job, WorkerProcess
 from ..states import WorkerState
+
+logger = logging.getLogger("django_gigq.worker")
 
 
 def register_worker(
@@ -35,10 +41,51 @@ def beat(worker_id: str, job_ids: Collection, *, using: str) -> None:
     answer was lost (the connection dropped at COMMIT) lets its lease run out and is rescued.
     """
     WorkerProcess.objects.using(using).filter(id=worker_id).update(last_heartbeat=DatabaseNow())
-    if job_ids:
-        Job.objects.using(using).held_by(worker_id, job_ids).update(
-            lease_expires_at=database_now_plus(gigq_settings.LEASE_SECONDS)
-        )
+    renew_leases(worker_id, job_ids, using=using)
+
+
+def renew_leases(worker_id: str, job_ids: Collection, *, using: str) -> int:
+    """Extend the leases of the given jobs while ``worker_id`` runs them; return how many."""
+    if not job_ids:
+        return 0
+    return (
+        Job.objects.using(using)
+        .held_by(worker_id, job_ids)
+        .update(lease_expires_at=database_now_plus(gigq_settings.LEASE_SECONDS))
+    )
+
+
+class LeaseKeeper:
+    """Renew one job's lease from a background thread while the job runs in this one.
+
+    For the in-process ``Worker``, which has no supervisor to beat for it: without this, a
+    job running longer than a lease would be rescued by another worker while it still runs.
+    """
+
+    def __init__(self, worker_id: str, job_id, *, using: str) -> None:
+        self.worker_id = worker_id
+        self.job_id = job_id
+        self.using = using
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._renew, daemon=True, name="gigq-lease")
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _renew(self) -> None:
+        try:
+            while not self._done.wait(gigq_settings.HEARTBEAT_INTERVAL):
+                try:
+                    renew_leases(self.worker_id, [self.job_id], using=self.using)
+                except DatabaseError:
+                    logger.warning("Could not renew the lease of job %s", self.job_id)
+        finally:
+            connections[self.using].close()
 
 
 def set_worker_state(worker_id: str, state: WorkerState, *, using: str) -> None:

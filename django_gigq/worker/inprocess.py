@@ -18,6 +18,7 @@ from ..db import resolve_alias
 from ..execution import run_job
 from ..transitions import release_jobs
 from ..validation import validate_int
+from .heartbeat import LeaseKeeper
 
 logger = logging.getLogger("django_gigq.worker")
 
@@ -75,7 +76,8 @@ class Worker:
         job = claimed[0]
         logger.debug("Running job %s (%s) attempt %s", job.id, job.name, job.attempt)
         try:
-            outcome = run_job(job, self.using)
+            with LeaseKeeper(worker_id, job.id, using=self.using):
+                outcome = run_job(job, self.using)
         except KeyboardInterrupt:
             # The operator stopped us mid-job: put it back without using up the attempt.
             release_jobs([job], worker_id, using=self.using)

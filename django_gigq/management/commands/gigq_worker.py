@@ -1,14 +1,19 @@
-"""``manage.py gigq_worker``: claim and run jobs until stopped."""
+"""``manage.py gigq_worker``: run jobs in a pool of child processes until stopped."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import sys
 
 from django.core.management.base import BaseCommand
 
 from django_gigq.conf import gigq_settings
-from django_gigq.worker import Worker
+from django_gigq.db import resolve_alias
+from django_gigq.worker.inprocess import default_worker_id
+from django_gigq.worker.progress import ProgressBar
+from django_gigq.worker.supervisor import Supervisor, SupervisorOptions
 
 
 def positive_int(value: str) -> int:
@@ -26,7 +31,7 @@ def non_negative_float(value: str) -> float:
 
 
 class Command(BaseCommand):
-    help = "Run a worker that claims jobs from the database and runs them."
+    help = "Run a worker: claim jobs from the database and run them in child processes."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -39,46 +44,70 @@ class Command(BaseCommand):
         parser.add_argument(
             "--concurrency",
             type=positive_int,
-            default=1,
-            help="Jobs run side by side, each in its own thread (default: 1).",
+            default=None,
+            help="Child processes running jobs side by side (default: the number of CPUs).",
         )
         parser.add_argument(
             "--polling-interval",
             type=non_negative_float,
             default=None,
-            help="Seconds to wait when no job is claimable (default: GIGQ['POLLING_INTERVAL'], 1).",
+            help="Seconds between looks for jobs when idle (default: GIGQ['POLLING_INTERVAL'], "
+            "1). On PostgreSQL new jobs also wake the worker at once.",
         )
         parser.add_argument(
-            "--burst",
-            action="store_true",
-            help="Run until no job is claimable, then exit 0.",
+            "--burst", action="store_true", help="Run until no job is claimable, then exit 0."
         )
         parser.add_argument(
             "--max-jobs", type=positive_int, default=None, help="Exit after this many jobs."
         )
-        parser.add_argument("--worker-id", default=None, help="Recorded on every job it runs.")
+        parser.add_argument(
+            "--worker-id", default=None, help="A unique id (default: host:pid:random)."
+        )
+        parser.add_argument(
+            "--batch",
+            type=positive_int,
+            default=None,
+            help="Jobs claimed per claim transaction (default: --concurrency).",
+        )
+        parser.add_argument(
+            "--shutdown-timeout",
+            type=non_negative_float,
+            default=None,
+            help="Seconds running jobs get to finish after SIGTERM / SIGINT before they are "
+            "put back (default: GIGQ['SHUTDOWN_TIMEOUT'], 30).",
+        )
         parser.add_argument("--database", default=None, help="Database alias of the job tables.")
 
     def handle(self, *args, **options):
         _configure_logging(options["verbosity"])
         interval = options["polling_interval"]
-        worker = Worker(
-            using=options["database"],
-            worker_id=options["worker_id"],
-            polling_interval=gigq_settings.POLLING_INTERVAL if interval is None else interval,
-            concurrency=options["concurrency"],
+        grace = options["shutdown_timeout"]
+        supervisor_options = SupervisorOptions(
+            worker_id=options["worker_id"] or default_worker_id(),
+            using=resolve_alias(options["database"]),
             queues=options["queues"],
+            concurrency=options["concurrency"] or os.cpu_count() or 1,
+            polling_interval=gigq_settings.POLLING_INTERVAL if interval is None else interval,
+            batch=options["batch"],
+            burst=options["burst"],
+            max_jobs=options["max_jobs"],
+            shutdown_timeout=gigq_settings.SHUTDOWN_TIMEOUT if grace is None else grace,
         )
-        if options["burst"] or options["max_jobs"]:
-            processed = worker.run(burst=options["burst"], max_jobs=options["max_jobs"])
-            if options["verbosity"]:
-                self.stdout.write(f"Processed {processed} job(s).")
-            return
-        self.stdout.write(f"Starting worker {worker.worker_id}")
-        worker.start()
+        progress = None
+        if options["burst"] and sys.stderr.isatty() and options["verbosity"] >= 1:
+            progress = ProgressBar(supervisor_options, sys.stderr)
+        supervisor = Supervisor(supervisor_options, on_progress=progress)
+        exit_code = supervisor.run()
+        if progress is not None:
+            progress.close()
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"Processed {supervisor.processed} job(s).")
+        if exit_code:
+            sys.exit(exit_code)
 
 
 def _configure_logging(verbosity: int) -> None:
+    """Show django_gigq's log at the level -v asks for, unless LOGGING already handles it."""
     level = {0: logging.ERROR, 1: logging.WARNING, 2: logging.INFO}.get(verbosity, logging.DEBUG)
     logger = logging.getLogger("django_gigq")
     logger.setLevel(level)

@@ -1,0 +1,70 @@
+"""A PostgreSQL LISTEN connection that wakes an idle supervisor when jobs arrive."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connections
+
+from ..wakeup import CHANNEL
+
+logger = logging.getLogger("django_gigq.worker")
+
+
+class Listener:
+    """LISTEN on ``wakeup.CHANNEL`` with a connection of its own (PostgreSQL only).
+
+    ``fileno()`` lets the supervisor wait on it beside its children's pipes. The
+    connection is opened lazily and reopened after a failure; while it is down the
+    supervisor falls back to polling.
+    """
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        self.connection = None
+
+    @staticmethod
+    def supported(using: str) -> bool:
+        return connections[using].vendor == "postgresql"
+
+    def fileno(self) -> int:
+        return self.connection.fileno()
+
+    def connect(self) -> bool:
+        """Open the connection and LISTEN; return whether it is listening."""
+        if self.connection is not None:
+            return True
+        import psycopg
+
+        params = connections[self.using].get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        try:
+            self.connection = psycopg.connect(**params, autocommit=True)
+            self.connection.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error as exc:
+            logger.warning("Cannot LISTEN for new jobs (%s); polling instead", exc)
+            self.close()
+            return False
+        return True
+
+    def drain(self) -> list[str]:
+        """Return the payloads (queue names) of the notifications received so far."""
+        if self.connection is None:
+            return []
+        import psycopg
+
+        try:
+            return [notify.payload for notify in self.connection.notifies(timeout=0)]
+        except psycopg.Error as exc:
+            logger.warning("Lost the LISTEN connection (%s); will reconnect", exc)
+            self.close()
+            return [""]  # something may have arrived while it was failing: look now
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection may fail anyhow
+                pass
+            self.connection = None

@@ -1,0 +1,322 @@
+"""The ``gigq_worker`` supervisor: claims jobs, hands them to child processes, records outcomes.
+
+One process owns every conversation with the database: it claims jobs in batches, sends
+each to an idle child, writes the outcomes that arrived in one transaction, renews its
+jobs' leases with its heartbeat, rescues jobs whose worker died, stops children whose job
+ran past its timeout, and shuts down gracefully on SIGTERM / SIGINT. Signal handlers only
+set flags; the loop acts on them.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.db import DatabaseError, InterfaceError, connections
+
+from ..claim import ClaimedJob, claim_jobs
+from ..completion import record_outcomes
+from ..conf import gigq_settings
+from ..execution import Outcome
+from ..maintenance import rescue
+from ..states import WorkerState
+from ..transitions import release_jobs
+from .heartbeat import beat, register_worker, set_worker_state
+from .listener import Listener
+from .pool import Child, Pool
+from .waiting import wait_for_any
+
+logger = logging.getLogger("django_gigq.worker")
+
+#: Longest pause after a database error; the pause doubles from 0.1 s up to this.
+MAX_RECONNECT_DELAY = 5.0
+
+
+@dataclass(frozen=True)
+class SupervisorOptions:
+    """What ``gigq_worker``'s options ask of the supervisor."""
+
+    worker_id: str
+    using: str
+    queues: Sequence[str] | None = None
+    concurrency: int = 1
+    polling_interval: float = 1.0
+    batch: int | None = None
+    burst: bool = False
+    max_jobs: int | None = None
+    shutdown_timeout: float = 30.0
+
+
+class Supervisor:
+    """Run jobs in a pool of child processes until stopped; see the module docstring."""
+
+    def __init__(
+        self, options: SupervisorOptions, on_progress: Callable[[int], None] | None = None
+    ) -> None:
+        self.options = options
+        self.using = options.using
+        self.worker_id = options.worker_id
+        self.batch = options.batch or options.concurrency
+        self.on_progress = on_progress
+        self.processed = 0
+        self.claimed: deque[ClaimedJob] = deque()  # claimed, waiting for an idle child
+        self.outcomes: list[Outcome] = []  # arrived, not yet written
+        self.queue_maybe_empty = False
+        self.stop_requested_at: float | None = None
+        self.force_stop = False
+        self.next_heartbeat = 0.0
+        self.next_rescue = 0.0
+        self.db_retry_at = 0.0
+        self.db_retry_delay = 0.1
+        self.listener = Listener(self.using) if Listener.supported(self.using) else None
+        self.pool: Pool | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Work until stopped (or drained, with ``burst``); return the exit code."""
+        restore_signals = self._install_signal_handlers()
+        register_worker(
+            self.worker_id, self.options.queues, self.options.concurrency, using=self.using
+        )
+        # Close before starting children: spawned children share nothing, but there is no
+        # reason to keep an idle connection open while they import Django.
+        connections[self.using].close()
+        self.pool = Pool(self.options.concurrency, self.using)
+        logger.info(
+            "Worker %s started: %s child process(es), queues %s",
+            self.worker_id,
+            self.options.concurrency,
+            ", ".join(self.options.queues or ["(all)"]),
+        )
+        try:
+            while not self._finished():
+                self._step()
+        finally:
+            self._stop()
+            restore_signals()
+        return 0
+
+    def request_stop(self) -> None:
+        """Stop claiming; running jobs get the shutdown timeout. A second call stops now."""
+        if self.stop_requested_at is None:
+            self.stop_requested_at = time.monotonic()
+            logger.info("Worker %s stopping: finishing running jobs", self.worker_id)
+        else:
+            self.force_stop = True
+            logger.info("Worker %s stopping now: running jobs are put back", self.worker_id)
+
+    def _finished(self) -> bool:
+        if self.stop_requested_at is not None:
+            return not self.pool.busy and not self.outcomes
+        if self.options.max_jobs is not None and self.processed >= self.options.max_jobs:
+            self.request_stop()
+            return False
+        drained = self.queue_maybe_empty and not self.claimed and not self.pool.busy
+        return self.options.burst and drained and not self.outcomes
+
+    def _step(self) -> None:
+        self._collect_messages(timeout=self._wait_time())
+        self._enforce_timeouts()
+        self._with_database(self._flush_outcomes)
+        if self.stop_requested_at is not None:
+            self._with_database(self._shut_down_jobs)
+        else:
+            self._with_database(self._dispatch)
+        self._with_database(self._maintain)
+
+    def _stop(self) -> None:
+        if self.pool is not None:
+            leftovers = [child.job for child in self.pool.busy]
+            self.pool.shutdown()
+            self._release([*leftovers, *self.claimed])
+        if self.listener is not None:
+            self.listener.close()
+        try:
+            set_worker_state(self.worker_id, WorkerState.STOPPED, using=self.using)
+        except (DatabaseError, InterfaceError):
+            logger.warning("Could not record that worker %s stopped", self.worker_id)
+        connections[self.using].close()
+        logger.info("Worker %s stopped after %s job(s)", self.worker_id, self.processed)
+
+    # -- jobs ----------------------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        idle = self.pool.idle
+        if idle and not self.claimed and time.monotonic() >= self.db_retry_at:
+            wanted = max(len(idle), self.batch)
+            if self.options.max_jobs is not None:
+                wanted = min(wanted, self.options.max_jobs - self.processed - len(self.pool.busy))
+            if wanted > 0:
+                jobs = claim_jobs(
+                    self.worker_id, limit=wanted, queues=self.options.queues, using=self.using
+                )
+                self.claimed.extend(jobs)
+                self.queue_maybe_empty = len(jobs) < wanted
+        for child in idle:
+            if not self.claimed:
+                break
+            job = self.claimed.popleft()
+            logger.debug("Job %s (%s) attempt %s started", job.id, job.name, job.attempt)
+            try:
+                child.run(job)
+            except OSError:  # the child died between its last message and this one
+                self._child_died(child)
+
+    def _collect_messages(self, timeout: float) -> None:
+        sources = [child.pipe for child in self.pool.children]
+        sentinels = [child.process.sentinel for child in self.pool.busy]
+        listener = self._listening()
+        ready = wait_for_any([*sources, *sentinels, *([listener] if listener else [])], timeout)
+        if listener is not None and listener in ready:
+            if self.listener.drain():
+                self.queue_maybe_empty = False
+        for child in list(self.pool.children):
+            if child.pipe in ready:
+                self._read_child(child)
+        for child in list(self.pool.busy):
+            if not child.process.is_alive():
+                self._child_died(child)
+
+    def _read_child(self, child: Child) -> None:
+        try:
+            while child.pipe.poll():
+                message = child.pipe.recv()
+                if self.pool.mark_ready(child, message):
+                    continue
+                job = child.finish()
+                if job is not None:
+                    self._outcome_arrived(message)
+        except (EOFError, OSError):
+            if child.job is None:
+                logger.warning("Child process %s exited; starting another", child.index)
+                self.pool.replace(child)
+            else:
+                self._child_died(child)
+
+    def _child_died(self, child: Child) -> None:
+        job = child.finish()
+        exit_code = child.process.exitcode
+        self.pool.replace(child)
+        if job is not None:
+            reason = f"the worker's child process died while running it (exit code {exit_code})"
+            logger.error("Job %s (%s): %s", job.id, job.name, reason)
+            self._outcome_arrived(Outcome.lost(job, reason))
+
+    def _enforce_timeouts(self) -> None:
+        now = time.monotonic()
+        for child in self.pool.busy:
+            if now >= child.deadline:
+                job = child.finish()
+                self.pool.replace(child)
+                logger.warning(
+                    "Job %s (%s) ran past its timeout of %ss: stopped",
+                    job.id,
+                    job.name,
+                    job.timeout,
+                )
+                self._outcome_arrived(Outcome.timeout(job, now - child.started))
+
+    def _outcome_arrived(self, outcome: Outcome) -> None:
+        self.outcomes.append(outcome)
+        self.processed += 1
+        job = outcome.job
+        if outcome.succeeded:
+            logger.info("Job %s (%s) completed in %.3fs", job.id, job.name, outcome.duration)
+        else:
+            logger.info("Job %s (%s) failed: %s", job.id, job.name, outcome.error)
+        if self.on_progress is not None:
+            self.on_progress(self.processed)
+
+    def _flush_outcomes(self) -> None:
+        if self.outcomes and time.monotonic() >= self.db_retry_at:
+            record_outcomes(self.outcomes, self.worker_id, using=self.using)
+            self.outcomes = []
+
+    def _shut_down_jobs(self) -> None:
+        """Put back what will not run: claimed jobs at once, running ones after the grace."""
+        if self.claimed:
+            self._release(list(self.claimed))
+            self.claimed.clear()
+        grace_over = time.monotonic() >= self.stop_requested_at + self.options.shutdown_timeout
+        if self.pool.busy and (self.force_stop or grace_over):
+            for child in self.pool.busy:
+                job = child.finish()
+                child.kill()
+                self._release([job])
+            # The pool is about to stop; nothing is replaced.
+
+    def _release(self, jobs: list[ClaimedJob]) -> None:
+        if not jobs:
+            return
+        try:
+            released = release_jobs(jobs, self.worker_id, using=self.using)
+        except (DatabaseError, InterfaceError):
+            logger.exception("Could not put %s job(s) back; their leases will expire", len(jobs))
+            return
+        logger.info("Put %s unfinished job(s) back in the queue", released)
+
+    # -- heartbeat, rescue, database errors ------------------------------------------------
+
+    def _maintain(self) -> None:
+        now = time.monotonic()
+        if now >= self.next_heartbeat:
+            known = [child.job.id for child in self.pool.busy] + [job.id for job in self.claimed]
+            beat(self.worker_id, known, using=self.using)
+            self.next_heartbeat = now + gigq_settings.HEARTBEAT_INTERVAL
+        if now >= self.next_rescue:
+            if rescue.run_once(self.using):
+                self.queue_maybe_empty = False
+            self.next_rescue = now + gigq_settings.RESCUE_INTERVAL
+
+    def _with_database(self, step: Callable[[], None]) -> None:
+        """Run ``step``; on a database error, back off and try again later."""
+        if time.monotonic() < self.db_retry_at:
+            return
+        try:
+            step()
+        except (DatabaseError, InterfaceError) as exc:
+            logger.warning(
+                "Database error (%s); retrying in %.1fs", exc, self.db_retry_delay, exc_info=True
+            )
+            connections[self.using].close()
+            if self.listener is not None:
+                self.listener.close()
+            self.db_retry_at = time.monotonic() + self.db_retry_delay
+            self.db_retry_delay = min(self.db_retry_delay * 2, MAX_RECONNECT_DELAY)
+        else:
+            self.db_retry_delay = 0.1
+
+    def _listening(self) -> Listener | None:
+        if self.listener is None or time.monotonic() < self.db_retry_at:
+            return None
+        return self.listener if self.listener.connect() else None
+
+    def _wait_time(self) -> float:
+        now = time.monotonic()
+        wake_at = [self.next_heartbeat, self.next_rescue, self.db_retry_at]
+        wake_at += [child.deadline for child in self.pool.busy]
+        if self.stop_requested_at is not None:
+            wake_at.append(self.stop_requested_at + self.options.shutdown_timeout)
+        can_claim = self.pool.idle and self.stop_requested_at is None
+        if can_claim and (self.claimed or not self.queue_maybe_empty):
+            return 0.0
+        if can_claim:
+            wake_at.append(now + self.options.polling_interval)
+        return max(0.0, min(wake_at) - now)
+
+    def _install_signal_handlers(self) -> Callable[[], None]:
+        def handle(signum, frame):
+            self.request_stop()
+
+        previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+        def restore() -> None:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+        return restore
