@@ -166,3 +166,50 @@ def test_terminated_database_connections_lose_and_duplicate_nothing(queue):
     assert exit_code == 0, err
     assert Run.objects.count() == total
     assert Run.objects.values("key").distinct().count() == total
+
+
+def can_restart_postgresql():
+    import os
+    import shutil
+
+    return (
+        connection.vendor == "postgresql"
+        and os.geteuid() == 0
+        and shutil.which("pg_ctlcluster") is not None
+        and os.path.isdir("/etc/postgresql")
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif("not can_restart_postgresql()")
+def test_postgresql_restart_mid_drain_loses_and_duplicates_nothing(queue):
+    import os
+    import subprocess
+
+    total = 300
+    queue.submit_many([Job(f"n{i}", jobs.record, params={"key": i}) for i in range(total)])
+    worker = start_worker("--concurrency", "2", "--polling-interval", "0.1",
+                          gigq_settings=FAST_LEASES)  # fmt: skip
+    try:
+        wait_for(lambda: Run.objects.count() > 50, message="progress")
+        version = os.listdir("/etc/postgresql")[0]
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+            check=True,
+            timeout=120,
+        )
+        connection.close()  # ours died with the server too
+
+        def drained():
+            try:
+                return queue.stats()["completed"] == total
+            except Exception:  # the server may still be starting
+                connection.close()
+                return False
+
+        wait_for(drained, timeout=180, interval=0.5, message="the drain after the restart")
+    finally:
+        exit_code, _out, err = stop(worker)
+    assert exit_code == 0, err
+    assert Run.objects.count() == total
+    assert Run.objects.values("key").distinct().count() == total
