@@ -1,0 +1,5 @@
+"""Job functions for the benchmarks."""
+
+
+def noop():
+    return None

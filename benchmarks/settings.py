@@ -1,0 +1,55 @@
+"""Settings for the benchmarks: the database comes from ``GIGQ_BENCH_DB``.
+
+``sqlite`` (a file in the temp folder), ``postgres`` (database ``gigq_bench`` on
+127.0.0.1:5432) or ``mariadb`` (``gigq_bench`` on 127.0.0.1:3306). The benchmark creates
+the database if needed.
+"""
+
+import os
+import tempfile
+
+BACKEND = os.environ.get("GIGQ_BENCH_DB", "postgres")
+NAME = "gigq_bench"
+
+if BACKEND == "sqlite":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.path.join(tempfile.gettempdir(), f"{NAME}.sqlite3"),
+            "OPTIONS": {
+                "timeout": 30,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+elif BACKEND == "postgres":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": NAME,
+            "USER": os.environ.get("PGUSER", "postgres"),
+            "HOST": os.environ.get("PGHOST", "127.0.0.1"),
+            "PORT": os.environ.get("PGPORT", "5432"),
+        }
+    }
+elif BACKEND == "mariadb":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": NAME,
+            "USER": os.environ.get("MYSQL_USER", "root"),
+            "PASSWORD": os.environ.get("MYSQL_PASSWORD", ""),
+            "HOST": os.environ.get("MYSQL_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("MYSQL_PORT", "3306"),
+            "OPTIONS": {"charset": "utf8mb4"},
+        }
+    }
+else:
+    raise RuntimeError(f"GIGQ_BENCH_DB must be sqlite, postgres or mariadb; got {BACKEND!r}")
+
+SECRET_KEY = "django-gigq-benchmarks"
+USE_TZ = True
+TIME_ZONE = "UTC"
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "django_gigq"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+GIGQ = {"ALLOWED_MODULES": ["benchmarks"]}
