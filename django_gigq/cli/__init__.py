@@ -1,0 +1,1 @@
+"""Helpers for the ``gigq`` management command: argument parsing and human output."""

@@ -1,0 +1,222 @@
+"""``manage.py gigq``: submit, inspect and manage jobs, as GigQ's ``gigq`` command does.
+
+Subcommands: ``submit``, ``status``, ``list``, ``cancel``, ``requeue``, ``clear``, ``stats``
+and ``workers``. Each takes ``--database ALIAS`` and ``--json``.
+
+Exit codes: 0 on success; 1 when the job is unknown, cannot be cancelled or requeued, or an
+argument's value is invalid (a ``CommandError``, printed on stderr); 2 for malformed command
+lines that argparse rejects (a missing ``--name``, a non-integer ``--limit``).
+
+With ``--json``, stdout holds one JSON document: ``submit`` ``{"id": ...}``; ``status``
+what ``JobQueue.get_status`` returns (``{"exists": false}`` for an unknown job, still exit
+1); ``list`` a list of ``JobQueue.list_jobs`` dicts; ``cancel``/``requeue``
+``{"id": ..., "cancelled"/"requeued": bool}`` (exit 1 when false); ``clear``
+``{"cleared": n}``; ``stats`` ``JobQueue.stats()``; ``workers`` a list of worker dicts.
+Invalid input prints no JSON, only the error on stderr.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from django_gigq import Job, JobQueue
+from django_gigq.cli.parsing import check_importable, days_ago, invalid_input, parse_params
+from django_gigq.cli.render import job_details, jobs_table, stats_table, to_json, workers_table
+from django_gigq.models import WorkerProcess
+
+_WORKER_FIELDS = (
+    "id",
+    "hostname",
+    "pid",
+    "queues",
+    "concurrency",
+    "state",
+    "started_at",
+    "last_heartbeat",
+    "stopped_at",
+)
+
+
+class Command(BaseCommand):
+    help = "Submit, inspect and manage background jobs (GigQ's CLI)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        subcommands = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+        self._add_submit(subcommands)
+        status = self._add(subcommands, "status", "Show a job's state and history.")
+        status.add_argument("job_id", metavar="JOB_ID")
+        status.add_argument("--show-params", action="store_true", help="Show its parameters.")
+        status.add_argument("--show-result", action="store_true", help="Show its result.")
+        status.add_argument(
+            "--show-executions", action="store_true", help="Show a table of its attempts."
+        )
+        listing = self._add(subcommands, "list", "List jobs, newest first.")
+        listing.add_argument("--status", help="Only jobs in this status.")
+        listing.add_argument(
+            "--limit", type=int, default=100, help="Show at most this many (default: 100)."
+        )
+        cancel = self._add(subcommands, "cancel", "Cancel a pending job (and its dependents).")
+        cancel.add_argument("job_id", metavar="JOB_ID")
+        requeue = self._add(
+            subcommands, "requeue", "Run a failed, timed-out or cancelled job again."
+        )
+        requeue.add_argument("job_id", metavar="JOB_ID")
+        clear = self._add(subcommands, "clear", "Delete completed and cancelled jobs.")
+        clear.add_argument(
+            "--before",
+            type=int,
+            metavar="DAYS",
+            help="Only those that finished more than DAYS days ago.",
+        )
+        self._add(subcommands, "stats", "Count jobs per status.")
+        workers = self._add(subcommands, "workers", "List worker processes.")
+        workers.add_argument("--all", action="store_true", help="Include stopped and dead workers.")
+
+    def _add_submit(self, subcommands) -> None:
+        submit = self._add(subcommands, "submit", "Submit a job.")
+        submit.add_argument("function", metavar="FUNCTION", help="Dotted path: module.func.")
+        submit.add_argument("--name", required=True, help="A label for people.")
+        submit.add_argument(
+            "-p",
+            "--param",
+            action="append",
+            dest="params",
+            metavar="KEY=VALUE",
+            help="A keyword argument (repeatable); VALUE is JSON if it parses, else text.",
+        )
+        submit.add_argument(
+            "--priority", type=int, default=0, help="Higher runs first (default: 0)."
+        )
+        submit.add_argument(
+            "--max-attempts", type=int, default=3, help="Runs in all, at most (default: 3)."
+        )
+        submit.add_argument(
+            "--timeout", type=int, default=300, help="Seconds one run may take (default: 300)."
+        )
+        submit.add_argument("--description", default="", help="Free text.")
+        submit.add_argument(
+            "--retry-delay",
+            type=int,
+            default=0,
+            help="Seconds to wait before a retry (default: 0).",
+        )
+        submit.add_argument(
+            "--queue", default=None, help="Queue to put it in (default: GIGQ['DEFAULT_QUEUE'])."
+        )
+
+    def _add(self, subcommands, name: str, help_text: str) -> CommandParser:
+        """Add subcommand ``name`` with the options every subcommand takes."""
+        parser = subcommands.add_parser(name, help=help_text, description=help_text)
+        parser.add_argument("--database", default=None, help="Database alias of the jobs.")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print JSON on stdout."
+        )
+        return parser
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with invalid_input():
+            queue = JobQueue(options["database"])
+        handler = getattr(self, f"handle_{options['subcommand']}")
+        handler(queue, options)
+
+    def handle_submit(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Check the function imports, then submit it and print its id."""
+        params = parse_params(options["params"])
+        with invalid_input():
+            job = Job(
+                name=options["name"],
+                function=options["function"],
+                params=params,
+                priority=options["priority"],
+                max_attempts=options["max_attempts"],
+                timeout=options["timeout"],
+                description=options["description"],
+                retry_delay=options["retry_delay"],
+                queue=options["queue"],
+            )
+        check_importable(job.function_path)
+        with invalid_input():
+            job_id = queue.submit(job)
+        self._output(options, {"id": job_id}, f"Job submitted: {job_id}")
+
+    def handle_status(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Print a job's state; exit 1 if no job has the id."""
+        with invalid_input():
+            status = queue.get_status(options["job_id"])
+        if not status["exists"]:
+            self._fail(options, status, f"Job {options['job_id']} not found.")
+        details = job_details(
+            status,
+            show_params=options["show_params"],
+            show_result=options["show_result"],
+            show_executions=options["show_executions"],
+        )
+        self._output(options, status, details)
+
+    def handle_list(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Print up to ``--limit`` jobs, newest first."""
+        with invalid_input():
+            jobs = queue.list_jobs(status=options["status"], limit=options["limit"])
+        self._output(options, jobs, jobs_table(jobs) if jobs else "No jobs found.")
+
+    def handle_cancel(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Cancel a pending job; exit 1 if it was not pending."""
+        job_id = options["job_id"]
+        with invalid_input():
+            cancelled = queue.cancel(job_id)
+        data = {"id": job_id, "cancelled": cancelled}
+        if not cancelled:
+            self._fail(
+                options, data, f"Could not cancel job {job_id}. It might not be in pending state."
+            )
+        self._output(options, data, f"Job {job_id} cancelled.")
+
+    def handle_requeue(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Requeue a failed, timed-out or cancelled job; exit 1 if it was none of those."""
+        job_id = options["job_id"]
+        with invalid_input():
+            requeued = queue.requeue_job(job_id)
+        data = {"id": job_id, "requeued": requeued}
+        if not requeued:
+            self._fail(
+                options, data, f"Could not requeue job {job_id}. It might not be in a failed state."
+            )
+        self._output(options, data, f"Job {job_id} requeued.")
+
+    def handle_clear(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Delete completed and cancelled jobs, optionally only those older than DAYS."""
+        before = None if options["before"] is None else days_ago(options["before"])
+        cleared = queue.clear_completed(before_timestamp=before)
+        self._output(options, {"cleared": cleared}, f"Cleared {cleared} completed jobs.")
+
+    def handle_stats(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Print how many jobs are in each status."""
+        stats = queue.stats()
+        self._output(options, stats, stats_table(stats))
+
+    def handle_workers(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Print the live worker processes (every recorded one with ``--all``)."""
+        workers = WorkerProcess.objects.using(queue.using)
+        if not options["all"]:
+            workers = workers.live()
+        rows = list(workers.values(*_WORKER_FIELDS))
+        if rows:
+            text = workers_table(rows, show_stopped=options["all"])
+        else:
+            text = "No workers recorded." if options["all"] else "No live workers."
+        self._output(options, rows, text)
+
+    def _output(self, options: dict[str, Any], data: Any, text: str) -> None:
+        """Print ``data`` as JSON with ``--json``, else ``text``."""
+        if options["as_json"]:
+            self.stdout.write(to_json(data))
+        else:
+            self.stdout.write(text)
+
+    def _fail(self, options: dict[str, Any], data: Any, message: str) -> NoReturn:
+        """Print ``data`` as JSON with ``--json``, then exit 1 with ``message`` on stderr."""
+        if options["as_json"]:
+            self.stdout.write(to_json(data))
+        raise CommandError(message)
