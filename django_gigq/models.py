@@ -194,13 +194,13 @@ class Job(models.Model):
         indexes = [
             PartialIndex(
                 fields=["queue", "-priority", "run_after", "id"],
-                condition=Q(status="pending", pending_dependencies=0),
+                where=Q(status="pending", pending_dependencies=0),
                 name="gigq_job_claim_idx",
             ),
             # Running jobs by lease, for the rescue of jobs whose worker vanished.
             PartialIndex(
                 fields=["lease_expires_at"],
-                condition=Q(status="running"),
+                where=Q(status="running"),
                 name="gigq_job_lease_idx",
             ),
             # Finished jobs by age, for clearing and pruning. Not led by status: an index
