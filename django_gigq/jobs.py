@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from .conf import gigq_settings
 from .db import uuid7
@@ -37,6 +40,7 @@ class Job:
             (double it after each failure, with jitter) or ``"random"`` (a random wait up
             to the exponential one).
         retry_max_delay: The longest wait between attempts, in seconds.
+        run_after: The earliest time it may start (an aware datetime); None: at once.
 
     Raises:
         TypeError, ValueError: an argument a worker could not use; the message says which.
@@ -57,6 +61,7 @@ class Job:
         pass_parent_results: bool | None = None,
         retry_backoff: str = "fixed",
         retry_max_delay: int | None = None,
+        run_after: datetime | None = None,
     ) -> None:
         self.id = str(uuid7())
         self.name = name
@@ -72,6 +77,7 @@ class Job:
         self.pass_parent_results = pass_parent_results
         self.retry_backoff = retry_backoff
         self.retry_max_delay = retry_max_delay
+        self.run_after = run_after
         self.validate()
 
     @property
@@ -103,12 +109,25 @@ class Job:
             raise TypeError(
                 f"pass_parent_results must be True, False or None; got {self.pass_parent_results!r}"
             )
+        _validate_run_after(self.run_after)
         self.dependencies = _dependency_ids(self.dependencies)
         if self.id in self.dependencies:
             raise ValueError(f"job {self.id} ({self.name}) cannot depend on itself")
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.name!r} {self.function_path}>"
+
+
+def _validate_run_after(run_after: Any) -> None:
+    if run_after is None:
+        return
+    if not isinstance(run_after, datetime):
+        raise TypeError(f"run_after must be a datetime or None; got {type(run_after).__name__}")
+    if timezone.is_naive(run_after):
+        raise ValueError(
+            f"run_after must be an aware datetime; got the naive {run_after.isoformat()} "
+            f"(use django.utils.timezone.now() + timedelta(...))"
+        )
 
 
 def _dependency_ids(dependencies: Iterable[str | Job]) -> list[str]:

@@ -162,7 +162,7 @@ def _row(job: Job, stored_states: dict[uuid.UUID, str], workflow: WorkflowRow | 
         pass_parent_results=job.pass_parent_results,
         pending_dependencies=unfinished,
         workflow=workflow,
-        run_after=DatabaseNow(),
+        run_after=job.run_after or DatabaseNow(),
         created_at=DatabaseNow(),
         updated_at=DatabaseNow(),
     )
