@@ -1,0 +1,1 @@
+"""The documentation's sources; ``docs.examples`` holds the code the pages include."""
