@@ -5,15 +5,17 @@ PY := $(VENV)/bin/python
 RUFF := $(VENV)/bin/ruff
 LINT_PATHS := django_gigq tests example_project
 DEMO_ADDR := 127.0.0.1:8000
+DOCS_ADDR := 127.0.0.1:8001
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv test demo lint format clean distclean
+.PHONY: help venv test demo lint format docs docs-serve clean distclean
 
 help:
 	@echo "make demo   run the example project: migrate, a sample workflow, a worker, the admin"
 	@echo "make test   run the test suite on SQLite, and on PostgreSQL / MariaDB when they answer"
 	@echo "make lint   ruff check and ruff format --check    make format   apply ruff format"
 	@echo "make venv   create .venv with the test extra        make clean    remove build files"
+	@echo "make docs   build the documentation into site/        make docs-serve  serve it, live"
 
 venv: $(VENV)/.installed
 
@@ -46,6 +48,19 @@ demo: venv
 	echo "Stop with Ctrl-C (stops the worker too)."; \
 	echo; \
 	$(PY) manage.py runserver $(DEMO_ADDR) --noreload
+
+# The documentation: MkDocs (Material) with the docs extra. Its examples are tested by
+# tests/test_docs_examples.py (part of make test).
+$(VENV)/.docs-installed: pyproject.toml | $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[docs]'
+	@touch $@
+
+docs: $(VENV)/.docs-installed
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+	$(PY) scripts/check_site_links.py site
+
+docs-serve: $(VENV)/.docs-installed
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --dev-addr $(DOCS_ADDR)
 
 $(RUFF): | $(VENV)/.installed
 	$(PY) -m pip install --quiet ruff
