@@ -230,7 +230,8 @@ def test_workers_page_names_every_gigq_worker_option():
 def command_lines(filename: str, command: str) -> list[list[str]]:
     """Return the arguments of each ``python manage.py COMMAND ...`` line of an example."""
     lines = []
-    for line in (EXAMPLES / "cli" / filename).read_text().splitlines():
+    text = (EXAMPLES / "cli" / filename).read_text().replace("\\\n", " ")
+    for line in text.splitlines():
         words = shlex.split(line, comments=True)
         if words:
             assert words[:3] == ["python", "manage.py", command], line
@@ -376,6 +377,17 @@ def test_every_example_file_is_included_by_a_page():
             relative = path.relative_to(ROOT).as_posix()
             # Job modules are included by section, the rest whole or by section.
             assert f'"{relative}' in pages, f"no page includes {relative}"
+
+
+SNIPPET = re.compile(r'^ *--8<-- "docs/examples/[\w./-]+(:[a-z][-a-z0-9]*)?"$')
+
+
+def test_pages_include_examples_with_well_formed_snippet_lines():
+    # A formatter that takes the snippet line for Python ("--8 < --") leaves it as text.
+    for path in DOCS.rglob("*.md"):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if "docs/examples/" in line and "--8" in line:
+                assert SNIPPET.match(line), f"{path.name}:{number}: malformed snippet {line!r}"
 
 
 def test_site_link_checker_finds_missing_pages_and_anchors(tmp_path):

@@ -8,17 +8,17 @@ GIGQ = {
     "DEFAULT_QUEUE": "default",
     # Seconds an idle gigq_worker waits before it looks for jobs again.
     "POLLING_INTERVAL": 1.0,
-    # The largest JSON encoding of a job's params that submit accepts, in bytes (1 MiB).
+    # The largest params that submit accepts, in bytes of JSON (1 MiB).
     "MAX_PARAMS_BYTES": 1048576,
-    # Seconds between a worker's heartbeats; each one renews its running jobs' leases.
+    # Seconds between heartbeats; each renews the worker's running jobs' leases.
     "HEARTBEAT_INTERVAL": 5.0,
-    # Seconds a running job stays its worker's without a heartbeat; then it is rescued.
+    # Seconds a running job stays its worker's without a heartbeat.
     "LEASE_SECONDS": 30.0,
-    # Seconds between a worker's looks for expired leases and silent workers.
+    # Seconds between looks for expired leases and silent workers.
     "RESCUE_INTERVAL": 15.0,
-    # Seconds running jobs get to finish after SIGTERM (gigq_worker --shutdown-timeout).
+    # Seconds running jobs get to finish after SIGTERM (--shutdown-timeout).
     "SHUTDOWN_TIMEOUT": 30.0,
-    # Top-level packages whose functions workers may run; None: the default list.
+    # Top-level packages whose functions workers may run; None: the default.
     "ALLOWED_MODULES": None,
 }
 # --8<-- [end:defaults]

@@ -3,9 +3,10 @@
 # --8<-- [start:allowlist]
 from django_gigq import Job, JobQueue
 
-job = Job("shell", "os.system", params={"command": "rm -rf /"})  # a well-formed path...
+job = Job("shell", "os.system", params={"command": "rm -rf /"})  # well-formed...
 try:
-    JobQueue().submit(job)  # ...that no worker may run
+    JobQueue().submit(job)  # ...but no worker may run it
 except ValueError as error:
-    print(error)  # function 'os.system' is not in an allowed module; workers only run ...
+    print(error)
+    # function 'os.system' is not in an allowed module; workers only run ...
 # --8<-- [end:allowlist]

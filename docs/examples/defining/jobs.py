@@ -14,7 +14,7 @@ def make_thumbnail(path, width, height=None):
 
 # --8<-- [start:async]
 async def fetch_exchange_rate(currency):
-    """A coroutine function: the worker runs it to completion with asyncio."""
+    """A coroutine function: the worker runs it to completion."""
     await asyncio.sleep(0)  # stands in for an HTTP request
     return {"currency": currency, "rate": 1.08}
     # --8<-- [end:async]

@@ -8,15 +8,15 @@ from .jobs import make_thumbnail
 job = Job(
     name="thumbnail",  # a label for people; not unique
     function=make_thumbnail,  # or its dotted path, as a str
-    params={"path": "photos/cat.jpg", "width": 320},  # keyword arguments, JSON values
+    params={"path": "photos/cat.jpg", "width": 320},  # keyword arguments
     priority=10,  # higher runs first (default 0)
     dependencies=[],  # ids or Job objects that must complete first
     max_attempts=5,  # runs in all, at least 1 (default 3)
     timeout=60,  # seconds one run may take (default 300)
     description="320 px thumbnail for the gallery",
     retry_delay=10,  # seconds before a retry (default 0)
-    queue="images",  # default GIGQ["DEFAULT_QUEUE"], "default"
-    pass_parent_results=None,  # None: pass parent_results if the function takes it
+    queue="images",  # default: GIGQ["DEFAULT_QUEUE"], "default"
+    pass_parent_results=None,  # None: if the function takes parent_results
     retry_backoff="exponential",  # "fixed" (default), "exponential" or "random"
     retry_max_delay=600,  # the longest wait between attempts, in seconds
 )

@@ -3,10 +3,9 @@
 import os
 
 # --8<-- [start:databases]
-# Web processes reach PostgreSQL through PgBouncer in transaction mode (the defaults
-# below). gigq_worker processes are started with DB_HOST and DB_PORT pointing at the
-# PostgreSQL server itself (or at a pool in session mode), because LISTEN needs a
-# server connection of its own.
+# Web processes go through PgBouncer in transaction mode (the defaults below).
+# gigq_worker processes get DB_HOST and DB_PORT of the PostgreSQL server itself
+# (or of a pool in session mode): LISTEN needs a server connection of its own.
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
@@ -14,7 +13,7 @@ DATABASES = {
         "USER": "myproject",
         "HOST": os.environ.get("DB_HOST", "pgbouncer.internal"),
         "PORT": os.environ.get("DB_PORT", "6432"),
-        # Transaction pooling cannot keep a server-side cursor open across transactions.
+        # Transaction pooling cannot keep a server-side cursor across transactions.
         "DISABLE_SERVER_SIDE_CURSORS": True,
     }
 }

@@ -6,7 +6,7 @@ def charge_card(order_id):
 
 
 def export_tags(article_id):
-    return {"article": article_id, "tags": {"django", "jobs"}}  # a set is not JSON
+    return {"article": article_id, "tags": {"django", "jobs"}}  # a set: not JSON
 
 
 def greet(name):

@@ -8,18 +8,21 @@ from django_gigq import Job, JobQueue
 from .jobs import charge_card
 
 queue = JobQueue()
-charge_id = queue.submit(Job("charge", charge_card, params={"order_id": 7}, max_attempts=3))
+charge = Job("charge", charge_card, params={"order_id": 7}, max_attempts=3)
+charge_id = queue.submit(charge)
 # --8<-- [end:retries]
 
 django_gigq.Worker(polling_interval=0).run(burst=True)  # what `manage.py gigq_worker` does
 
 # --8<-- [start:failed]
 status = queue.get_status(charge_id)
-print(status["status"], status["attempts"], status["error"])  # failed 3 payment gateway unreachable
+print(status["status"], status["attempts"])  # failed 3
+print(status["error"])  # payment gateway unreachable
 first = status["executions"][0]
 print(first["attempt"], first["status"])  # 1 failed
 print(first["exception_type"])  # builtins.ConnectionError
-print(first["traceback"].splitlines()[-1])  # ConnectionError: payment gateway unreachable
+print(first["traceback"].splitlines()[-1])
+# ConnectionError: payment gateway unreachable
 # --8<-- [end:failed]
 
 # --8<-- [start:at-once]
@@ -34,18 +37,21 @@ django_gigq.Worker(polling_interval=0).run(burst=True)  # what `manage.py gigq_w
 # --8<-- [start:at-once-outcome]
 tags = queue.get_status(tags_id)
 print(tags["status"], tags["attempts"])  # failed 1
-print(tags["error"])  # ... ran, but the result must be JSON-serializable: Object of type set ...
+print(tags["error"])
+# ...export_tags ran, but the result must be JSON-serializable: Object of type set ...
 typo = queue.get_status(typo_id)
 print(typo["status"], typo["attempts"])  # failed 1
-print(typo["error"])  # params do not match the signature of ...greet(name): missing ... 'name'
+print(typo["error"])
+# params do not match the signature of ...greet(name): missing ... 'name'
 # --8<-- [end:at-once-outcome]
 
 # --8<-- [start:delay]
 from django_gigq import Worker  # noqa: E402
 
-later_id = queue.submit(Job("charge later", charge_card, params={"order_id": 8}, retry_delay=60))
-Worker(polling_interval=0).run(burst=True)  # runs attempt 1; attempt 2 is not due yet
+later = Job("charge later", charge_card, params={"order_id": 8}, retry_delay=60)
+later_id = queue.submit(later)
+Worker(polling_interval=0).run(burst=True)  # runs attempt 1; attempt 2 is not due
 status = queue.get_status(later_id)
 print(status["status"], status["attempts"])  # pending 1
-print(status["retry_after"] > status["started_at"])  # True: a minute after the failure
+print(status["retry_after"] > status["started_at"])  # True: a minute later
 # --8<-- [end:delay]

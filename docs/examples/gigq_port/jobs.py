@@ -1,4 +1,4 @@
-"""A GigQ job module, unchanged: job functions were always module-level functions."""
+"""A GigQ job module, unchanged: GigQ job functions are module-level too."""
 
 
 def resize(path, width=640):

@@ -11,7 +11,7 @@ from .jobs import extract, transform
 
 queue = JobQueue()
 web = Job("extract web", extract, params={"source": "web"})
-totals = Job("transform", transform, dependencies=[web])  # Job objects or their ids
+totals = Job("transform", transform, dependencies=[web])  # Job objects or ids
 queue.submit_many([totals, web])  # any order within one call
 print(queue.get_status(totals.id)["pending_dependencies"])  # 1
 
@@ -27,7 +27,8 @@ unknown = Job("orphan", transform, dependencies=[str(uuid.uuid4())])
 try:
     queue.submit(unknown)
 except ValueError as error:
-    print(error)  # job ... (orphan) depends on unknown job ...; submit that job first, ...
+    print(error)
+    # job ... (orphan) depends on unknown job ...; submit that job first, ...
 
 first = Job("first", transform)
 second = Job("second", transform, dependencies=[first])
@@ -35,5 +36,6 @@ first.dependencies.append(second.id)
 try:
     queue.submit_many([first, second])
 except ValueError as error:
-    print(error)  # dependency cycle: first (...) -> second (...) -> first (...); ...
+    print(error)
+    # dependency cycle: first (...) -> second (...) -> first (...); ...
 # --8<-- [end:refused]

@@ -12,8 +12,8 @@ from .jobs import import_orders, publish, transform
 
 inbox = Path(tempfile.mkdtemp())  # where the shop drops its export, some day
 queue = JobQueue()
-orders = Job("import orders", import_orders, params={"path": f"{inbox}/orders.json"},
-             max_attempts=1)  # fmt: skip
+path = f"{inbox}/orders.json"
+orders = Job("import orders", import_orders, params={"path": path}, max_attempts=1)
 totals = Job("transform", transform, dependencies=[orders])
 report = Job("report", publish, params={"channel": "#sales"}, dependencies=[totals])
 queue.submit_many([orders, totals, report])
@@ -25,7 +25,8 @@ django_gigq.Worker(polling_interval=0).run(burst=True)  # what `manage.py gigq_w
 print(queue.get_status(orders.id)["status"])  # failed
 status = queue.get_status(report.id)
 print(status["status"])  # cancelled
-print(status["error"])  # cancelled because dependency ... (import orders) ended failed
+print(status["error"])
+# cancelled because dependency ... (import orders) ended failed
 # --8<-- [end:cancelled]
 
 # --8<-- [start:requeue]

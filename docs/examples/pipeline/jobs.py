@@ -1,4 +1,4 @@
-"""Job functions of a small pipeline: two extracts, a transform that combines them, a load."""
+"""Job functions of a small pipeline: extracts, a transform, a report."""
 
 import json
 
@@ -14,7 +14,8 @@ def extract(source):
 
 def transform(parent_results):
     """``parent_results`` maps each dependency's job id to its result."""
-    orders = [order for result in parent_results.values() for order in result["orders"]]
+    results = parent_results.values()
+    orders = [order for result in results for order in result["orders"]]
     return {"count": len(orders), "total": sum(orders)}
 
 

@@ -8,13 +8,13 @@ from django_gigq import Job, JobQueue, Workflow
 from .jobs import extract, publish, transform
 
 workflow = Workflow("daily sales")
-web = workflow.add_job(Job("extract web", extract, params={"source": "web"}))
-store = workflow.add_job(Job("extract store", extract, params={"source": "store"}))
+web = workflow.add_job(Job("web orders", extract, params={"source": "web"}))
+store = workflow.add_job(Job("store orders", extract, params={"source": "store"}))
 totals = workflow.add_job(Job("transform", transform), depends_on=[web, store])
-report = workflow.add_task(publish, params={"channel": "#sales"}, depends_on=[totals])
+report = workflow.add_task(publish, {"channel": "#sales"}, depends_on=[totals])
 
 queue = JobQueue()
-ids = workflow.submit_all(queue)  # one transaction: all of it is stored, or none
+ids = workflow.submit_all(queue)  # one transaction: all is stored, or none
 print(len(ids), ids[0] == web.id)  # 4 True
 # --8<-- [end:workflow]
 

@@ -2,7 +2,7 @@
 
 # --8<-- [start:allowlist]
 GIGQ = {
-    # Replaces the default list: only these packages (and what is under them) may run.
+    # Replaces the default list: only these packages, and what is under them.
     "ALLOWED_MODULES": ["myproject", "reports", "billing"],
 }
 # --8<-- [end:allowlist]

@@ -21,7 +21,7 @@ DATABASES = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": BASE_DIR / "db.sqlite3",
         "OPTIONS": {
-            # Writers wait for each other (up to 30 s) instead of failing at once.
+            # Writers wait for each other (up to 30 s) instead of failing.
             "timeout": 30,
             # WAL: readers go on while a worker writes.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

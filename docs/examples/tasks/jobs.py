@@ -9,7 +9,7 @@ def add(a, b):
     return a + b
 
 
-@task(queue="mail", priority=5, max_attempts=5, retry_delay=30, retry_backoff="exponential")
+@task(queue="mail", priority=5, retry_delay=30, retry_backoff="exponential")
 def send_welcome_email(user_id):
     # ... render and send the email ...
     return {"user_id": user_id, "sent": True}

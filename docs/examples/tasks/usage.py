@@ -11,7 +11,7 @@ print(add(2, 3))  # 5
 
 # --8<-- [start:to-job]
 job = send_welcome_email.to_job(user_id=42)
-print(job.name, job.queue, job.priority, job.max_attempts)  # send_welcome_email mail 5 5
+print(job.name, job.queue, job.priority)  # send_welcome_email mail 5
 print(job.function_path)  # docs.examples.tasks.jobs.send_welcome_email
 # --8<-- [end:to-job]
 

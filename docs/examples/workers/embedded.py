@@ -15,8 +15,8 @@ queue.submit_many(
 from django_gigq import Worker  # noqa: E402
 
 images = Worker(queues=["images"], polling_interval=0)
-print(images.process_one())  # True: it claimed a job and ran it (it may have failed)
-print(images.run(burst=True))  # 2: ran jobs until none was claimable, then returned
+print(images.process_one())  # True: it ran a job (which may have failed)
+print(images.run(burst=True))  # 2: it ran jobs until none was left
 print(images.process_one())  # False: nothing left in "images"
 
 everything = Worker()  # every queue
