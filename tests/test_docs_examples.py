@@ -134,6 +134,11 @@ def test_async_job_function_is_awaited(db, worker):
     assert JobQueue().get_result(job_id) == {"currency": "USD", "rate": 1.08}
 
 
+def test_job_with_run_after_waits_until_then(db, capsys):
+    example = run_example("defining.later", capsys)
+    assert JobRow.objects.get(id=example["job_id"]).attempts == 0
+
+
 def test_what_a_worker_could_not_run_is_refused_at_job(capsys):
     run_example("defining.rejected", capsys)
 
