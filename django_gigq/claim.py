@@ -1,9 +1,9 @@
 """Claiming: hand each claimable job to exactly one worker.
 
-One function per database family. PostgreSQL, MySQL and MariaDB lock the chosen rows with
-``FOR UPDATE SKIP LOCKED``, so concurrent workers pass over each other's rows instead of
-waiting. SQLite has no row locks (Django silently drops ``FOR UPDATE``), so there the claim
-runs in a transaction that holds the database's write lock from its first statement.
+PostgreSQL, MySQL and MariaDB lock the chosen rows with ``FOR UPDATE SKIP LOCKED``, so
+concurrent workers pass over each other's rows instead of waiting. SQLite has no row locks
+(Django silently drops ``FOR UPDATE``), so there the claim runs in a transaction that holds
+the database's write lock from its first statement (``db.write_transaction``).
 """
 
 from __future__ import annotations
@@ -72,44 +72,50 @@ def claim_jobs(
     Each claimed job is ``running``, owned by ``worker_id``, with its attempt counted and an
     execution row recording the start; all of it commits before this returns.
     """
+    with write_transaction(using):
+        return claim_in_transaction(worker_id, limit=limit, queues=queues, using=using)
+
+
+def claim_in_transaction(
+    worker_id: str, *, limit: int, queues: Sequence[str] | None, using: str
+) -> list[ClaimedJob]:
+    """Claim as ``claim_jobs`` does, inside the caller's ``write_transaction``."""
+    candidates = Job.objects.using(using).claimable(queues)
     if connections[using].features.has_select_for_update_skip_locked:
-        return _claim_skipping_locked_rows(worker_id, limit, queues, using)
-    return _claim_holding_write_lock(worker_id, limit, queues, using)
+        # Lock the rows we take; rows another worker has locked are skipped, not waited on.
+        candidates = candidates.select_for_update(skip_locked=True)
+    # Without row locks (SQLite), the caller's BEGIN IMMEDIATE transaction holds the
+    # database's write lock: nobody can claim between our read and our update.
+    return _start(_candidate_rows(candidates, limit), worker_id, using)
 
 
-def _claim_skipping_locked_rows(
-    worker_id: str, limit: int, queues: Sequence[str] | None, using: str
-) -> list[ClaimedJob]:
-    with write_transaction(using):
-        candidates = Job.objects.using(using).claimable(queues).select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("id", flat=True)[:limit])
-        return _start(ids, worker_id, using)
+def _candidate_rows(candidates, limit: int) -> list[dict[str, Any]]:
+    # Read everything the worker needs now, under the lock: the rows cannot change before
+    # our UPDATE, so there is no second SELECT after it.
+    return list(candidates.values(*CLAIMED_FIELDS)[:limit])
 
 
-def _claim_holding_write_lock(
-    worker_id: str, limit: int, queues: Sequence[str] | None, using: str
-) -> list[ClaimedJob]:
-    # BEGIN IMMEDIATE: no other process can write between our read and our update.
-    with write_transaction(using):
-        ids = list(Job.objects.using(using).claimable(queues).values_list("id", flat=True)[:limit])
-        return _start(ids, worker_id, using)
-
-
-def _start(ids: list[uuid.UUID], worker_id: str, using: str) -> list[ClaimedJob]:
-    if not ids:
+def _start(rows: list[dict[str, Any]], worker_id: str, using: str) -> list[ClaimedJob]:
+    if not rows:
         return []
-    jobs = Job.objects.using(using).filter(id__in=ids)
-    jobs.pending().update(
-        status=JobStatus.RUNNING,
-        worker_id=worker_id,
-        attempts=F("attempts") + 1,
-        started_at=DatabaseNow(),
-        updated_at=DatabaseNow(),
-        lease_expires_at=database_now_plus(gigq_settings.LEASE_SECONDS),
+    started = (
+        Job.objects.using(using)
+        .filter(id__in=[row["id"] for row in rows])
+        .pending()
+        .update(
+            status=JobStatus.RUNNING,
+            worker_id=worker_id,
+            attempts=F("attempts") + 1,
+            started_at=DatabaseNow(),
+            updated_at=DatabaseNow(),
+            lease_expires_at=database_now_plus(gigq_settings.LEASE_SECONDS),
+        )
     )
-    rows = jobs.running().filter(worker_id=worker_id).values(*CLAIMED_FIELDS)
-    by_id = {row["id"]: row for row in rows}
-    claimed = [ClaimedJob.from_row(by_id[job_id], uuid7()) for job_id in ids if job_id in by_id]
+    if started != len(rows):  # impossible while the rows are locked; never hand out a job twice
+        raise RuntimeError(f"claimed {started} of {len(rows)} locked jobs; claim aborted")
+    claimed = [
+        ClaimedJob.from_row({**row, "attempts": row["attempts"] + 1}, uuid7()) for row in rows
+    ]
     JobExecution.objects.using(using).bulk_create(
         JobExecution(
             id=job.execution_id,

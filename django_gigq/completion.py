@@ -29,29 +29,40 @@ def record_outcomes(outcomes: Sequence[Outcome], worker_id: str, *, using: str) 
     An outcome is dropped (and logged) when its job is no longer this worker's running
     attempt.
     """
-    recorded = []
     with write_transaction(using):
-        wake = False
-        for outcome in outcomes:
-            status = _record(outcome, worker_id, using)
-            if status is not None:
-                recorded.append(outcome)
-                # A completion may unblock dependents; a retry without delay is due now.
-                wake = wake or status in (JobStatus.COMPLETED, JobStatus.PENDING)
-            else:
-                logger.warning(
-                    "Job %s attempt %s is no longer owned by %s; its outcome was discarded",
-                    outcome.job.id,
-                    outcome.job.attempt,
-                    worker_id,
-                )
-        if wake:
-            notify_jobs_available([""], using=using)
+        return record_in_transaction(outcomes, worker_id, using=using)
+
+
+def record_in_transaction(
+    outcomes: Sequence[Outcome], worker_id: str, *, using: str
+) -> list[Outcome]:
+    """Record as ``record_outcomes`` does, inside the caller's ``write_transaction``."""
+    recorded = []
+    wake = False
+    for outcome in outcomes:
+        result = _record(outcome, worker_id, using)
+        if result is None:
+            logger.warning(
+                "Job %s attempt %s is no longer owned by %s; its outcome was discarded",
+                outcome.job.id,
+                outcome.job.attempt,
+                worker_id,
+            )
+            continue
+        status, made_claimable = result
+        recorded.append(outcome)
+        wake = wake or made_claimable
+    if wake:
+        notify_jobs_available([""], using=using)
     return recorded
 
 
-def _record(outcome: Outcome, worker_id: str, using: str) -> JobStatus | None:
-    """Record one outcome; return the job's new status, or None if it was not ours."""
+def _record(outcome: Outcome, worker_id: str, using: str) -> tuple[JobStatus, bool] | None:
+    """Record one outcome.
+
+    Returns the job's new status and whether jobs became claimable (dependents released, a
+    retry), or None when the job is no longer this run's.
+    """
     job = outcome.job
     owned = Job.objects.using(using).owned_attempt(job.id, worker_id, job.attempt)
     leaving_running = {"updated_at": DatabaseNow(), "lease_expires_at": None}
@@ -88,10 +99,11 @@ def _record(outcome: Outcome, worker_id: str, using: str) -> JobStatus | None:
         return None
     _finish_execution(outcome, using)
     if new_status == JobStatus.COMPLETED:
-        _release_dependents(job.id, using)
-    elif new_status != JobStatus.PENDING:
-        cancel_dependents(job.id, using=using)
-    return new_status
+        return new_status, _release_dependents(job.id, using) > 0
+    if new_status == JobStatus.PENDING:
+        return new_status, True  # the retry may be due at once
+    cancel_dependents(job.id, using=using)
+    return new_status, False
 
 
 def _finish_execution(outcome: Outcome, using: str) -> None:
@@ -110,8 +122,14 @@ def _finish_execution(outcome: Outcome, using: str) -> None:
     )
 
 
-def _release_dependents(job_id, using: str) -> None:
-    """Count one more completed dependency for each job waiting on ``job_id``."""
-    Job.objects.using(using).pending_dependents_of([job_id]).filter(
-        pending_dependencies__gt=0
-    ).update(pending_dependencies=F("pending_dependencies") - 1, updated_at=DatabaseNow())
+def _release_dependents(job_id, using: str) -> int:
+    """Count one more completed dependency for each job waiting on ``job_id``.
+
+    Returns how many jobs had their counter decremented.
+    """
+    return (
+        Job.objects.using(using)
+        .pending_dependents_of([job_id])
+        .filter(pending_dependencies__gt=0)
+        .update(pending_dependencies=F("pending_dependencies") - 1, updated_at=DatabaseNow())
+    )

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError, InterfaceError, connections
 
-from ..claim import ClaimedJob, claim_jobs
-from ..completion import record_outcomes
+from ..claim import ClaimedJob, claim_in_transaction
+from ..completion import record_in_transaction, record_outcomes
 from ..conf import gigq_settings
+from ..db import write_transaction
 from ..execution import Outcome
 from ..maintenance import rescue
 from ..states import WorkerState
@@ -112,7 +113,9 @@ class Supervisor:
 
     def _finished(self) -> bool:
         if self.stop_requested_at is not None:
-            return not self.pool.busy and not self.outcomes
+            # Forced: outcomes the database would not take are given up; their jobs' leases
+            # run out and the rescue retries them.
+            return not self.pool.busy and (not self.outcomes or self.force_stop)
         if self.options.max_jobs is not None and self.processed >= self.options.max_jobs:
             self.request_stop()
             return False
@@ -122,11 +125,12 @@ class Supervisor:
     def _step(self) -> None:
         self._collect_messages(timeout=self._wait_time())
         self._enforce_timeouts()
-        self._with_database(self._flush_outcomes)
         if self.stop_requested_at is not None:
+            self._with_database(self._flush_outcomes)
             self._with_database(self._shut_down_jobs)
         else:
-            self._with_database(self._dispatch)
+            self._with_database(self._flush_outcomes_and_claim)
+            self._hand_out()
         self._with_database(self._maintain)
 
     def _stop(self) -> None:
@@ -145,21 +149,42 @@ class Supervisor:
 
     # -- jobs ----------------------------------------------------------------------------
 
-    def _dispatch(self) -> None:
-        idle = self.pool.idle
-        if idle and not self.claimed and time.monotonic() >= self.db_retry_at:
-            wanted = max(len(idle), self.batch)
-            if self.options.max_jobs is not None:
-                wanted = min(wanted, self.options.max_jobs - self.processed - len(self.pool.busy))
-            if wanted > 0:
-                jobs = claim_jobs(
+    def _flush_outcomes_and_claim(self) -> None:
+        """Write the outcomes that arrived and claim jobs for idle children, in one transaction.
+
+        One transaction instead of two per cycle: under load, most cycles do both.
+        """
+        wanted = self._claim_size()
+        if not self.outcomes and not wanted:
+            return
+        with write_transaction(self.using):
+            if self.outcomes:
+                record_in_transaction(self.outcomes, self.worker_id, using=self.using)
+            jobs = []
+            if wanted:
+                jobs = claim_in_transaction(
                     self.worker_id, limit=wanted, queues=self.options.queues, using=self.using
                 )
-                self.claimed.extend(jobs)
-                self.queue_maybe_empty = len(jobs) < wanted
-        for child in idle:
+        self.outcomes = []
+        if wanted:
+            self.claimed.extend(jobs)
+            self.queue_maybe_empty = len(jobs) < wanted
+
+    def _claim_size(self) -> int:
+        """How many jobs to claim now: enough for the idle children, or a batch."""
+        idle = len(self.pool.idle)
+        if not idle or self.claimed:
+            return 0
+        wanted = max(idle, self.batch)
+        if self.options.max_jobs is not None:
+            wanted = min(wanted, self.options.max_jobs - self.processed - len(self.pool.busy))
+        return max(wanted, 0)
+
+    def _hand_out(self) -> None:
+        """Send claimed jobs to idle children."""
+        for child in self.pool.idle:
             if not self.claimed:
-                break
+                return
             job = self.claimed.popleft()
             logger.debug("Job %s (%s) attempt %s started", job.id, job.name, job.attempt)
             try:
@@ -233,7 +258,7 @@ class Supervisor:
             self.on_progress(self.processed)
 
     def _flush_outcomes(self) -> None:
-        if self.outcomes and time.monotonic() >= self.db_retry_at:
+        if self.outcomes:
             record_outcomes(self.outcomes, self.worker_id, using=self.using)
             self.outcomes = []
 
@@ -298,7 +323,9 @@ class Supervisor:
 
     def _wait_time(self) -> float:
         now = time.monotonic()
-        wake_at = [self.next_heartbeat, self.next_rescue, self.db_retry_at]
+        wake_at = [self.next_heartbeat, self.next_rescue]
+        if self.db_retry_at > now:
+            wake_at.append(self.db_retry_at)
         wake_at += [child.deadline for child in self.pool.busy]
         if self.stop_requested_at is not None:
             wake_at.append(self.stop_requested_at + self.options.shutdown_timeout)
