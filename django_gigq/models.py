@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncMinute
 
 from .db import DatabaseNow, uuid7
 from .indexes import PartialIndex
@@ -110,6 +110,77 @@ class JobQuerySet(models.QuerySet):
 
     def newest_first(self) -> JobQuerySet:
         return self.order_by("-created_at", "-id")
+
+    def in_queue(self, queue: str) -> JobQuerySet:
+        return self.filter(queue=queue)
+
+    def for_function(self, function: str) -> JobQuerySet:
+        return self.filter(function=function)
+
+    def in_workflow(self, workflow_id) -> JobQuerySet:
+        return self.filter(workflow_id=workflow_id)
+
+    def dependencies_of(self, job_id) -> JobQuerySet:
+        """Jobs that ``job_id`` waits for."""
+        return self.filter(dependent_links__job_id=job_id)
+
+    def dependents_of(self, job_id) -> JobQuerySet:
+        """Jobs that wait for ``job_id``."""
+        return self.filter(dependency_links__depends_on_id=job_id)
+
+    def dependency_pairs(self, job_ids: Iterable) -> list[tuple]:
+        """Return ``(job_id, depends_on_id)`` for every dependency among ``job_ids``."""
+        job_ids = set(job_ids)
+        links = (
+            JobDependency.objects.using(self.db)
+            .filter(job_id__in=job_ids)
+            .order_by("id")
+            .values_list("job_id", "depends_on_id")
+        )
+        return [(job, dependency) for job, dependency in links if dependency in job_ids]
+
+    def recent_queues(self, sample: int = 5000) -> list[str]:
+        """Return the queues of the newest ``sample`` jobs, sorted.
+
+        A ``SELECT DISTINCT`` over every job reads the whole table; the newest jobs name
+        the queues in use at the cost of one short index scan.
+        """
+        return self._recent_values("queue", sample)
+
+    def recent_functions(self, sample: int = 5000) -> list[str]:
+        """Return the functions of the newest ``sample`` jobs, sorted (as ``recent_queues``)."""
+        return self._recent_values("function", sample)
+
+    def _recent_values(self, field: str, sample: int) -> list[str]:
+        values = self.newest_first().values_list(field, flat=True)[:sample]
+        return sorted(set(values))
+
+    def count_by_queue_and_status(self) -> dict[tuple[str, str], int]:
+        """Return ``{(queue, status): count}`` for the pairs that have jobs."""
+        rows = self.order_by().values_list("queue", "status").annotate(n=Count("id"))
+        return {(queue, status): n for queue, status, n in rows}
+
+    def finished_per_minute(self, since: datetime) -> list[tuple[datetime, str, int]]:
+        """Return ``(minute, status, count)`` of the jobs that ended since ``since``.
+
+        Completed, failed and timed-out jobs only; served by the ``completed_at`` index.
+        """
+        rows = (
+            self.filter(
+                completed_at__gte=since,
+                status__in=[JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.TIMEOUT],
+            )
+            .annotate(minute=TruncMinute("completed_at"))
+            .order_by()
+            .values_list("minute", "status")
+            .annotate(n=Count("id"))
+        )
+        return sorted(rows)
+
+    def oldest_claimable_by_queue(self) -> dict[str, datetime]:
+        """Return ``{queue: run_after}`` of the claimable job that has waited longest."""
+        rows = self.claimable().order_by().values_list("queue").annotate(oldest=Min("run_after"))
+        return dict(rows)
 
 
 class Workflow(models.Model):
@@ -214,6 +285,11 @@ class Job(models.Model):
             ),
             models.CheckConstraint(condition=Q(timeout__gte=1), name="gigq_job_timeout_positive"),
         ]
+        # Checked by the admin's actions and buttons (``JobQueue.cancel`` / ``requeue_job``).
+        permissions = [
+            ("cancel_job", "Can cancel pending jobs"),
+            ("requeue_job", "Can requeue failed, timed-out or cancelled jobs"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id})"
@@ -222,6 +298,26 @@ class Job(models.Model):
 class JobExecutionQuerySet(models.QuerySet):
     def running(self) -> JobExecutionQuerySet:
         return self.filter(status=JobStatus.RUNNING)
+
+    def of_job(self, job_id) -> JobExecutionQuerySet:
+        """The job's executions, oldest first."""
+        return self.filter(job_id=job_id).order_by("started_at", "id")
+
+    def recent_durations_by_function(self, sample: int = 5000) -> dict[str, list[float]]:
+        """Return ``{function: [seconds, ...]}`` over the newest ``sample`` finished runs.
+
+        Ids are time-ordered (UUIDv7), so the newest runs are read from the primary key's
+        index; a bounded sample keeps percentiles cheap at any table size.
+        """
+        rows = (
+            self.filter(duration__isnull=False)
+            .order_by("-id")
+            .values_list("job__function", "duration")[:sample]
+        )
+        durations: dict[str, list[float]] = {}
+        for function, duration in rows:
+            durations.setdefault(function, []).append(duration)
+        return durations
 
 
 class JobExecution(models.Model):
