@@ -303,6 +303,10 @@ class JobExecutionQuerySet(models.QuerySet):
         """The job's executions, oldest first."""
         return self.filter(job_id=job_id).order_by("started_at", "id")
 
+    def with_tracebacks(self) -> JobExecutionQuerySet:
+        """Runs that ended with an exception and recorded its traceback."""
+        return self.exclude(traceback="")
+
     def recent_durations_by_function(self, sample: int = 5000) -> dict[str, list[float]]:
         """Return ``{function: [seconds, ...]}`` over the newest ``sample`` finished runs.
 

@@ -265,7 +265,7 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
     @admin.display(description="traceback (latest run)")
     def last_traceback(self, job: Job) -> SafeString | str:
         runs = JobExecution.objects.using(job._state.db).of_job(job.pk)
-        latest = runs.exclude(traceback="").only("traceback").last()
+        latest = runs.with_tracebacks().only("traceback").last()
         return display.preformatted(latest.traceback if latest else "")
 
     # Permissions of the actions and buttons.
