@@ -19,6 +19,8 @@ _EXPORTS = {
     "Workflow": "django_gigq.workflow",
     "task": "django_gigq.decorators",
     "TaskWrapper": "django_gigq.decorators",
+    "setup_logging": "django_gigq.log",
+    "close_connections": "django_gigq.log",
 }
 
 __all__ = [
@@ -29,12 +31,15 @@ __all__ = [
     "Worker",
     "Workflow",
     "__version__",
+    "close_connections",
+    "setup_logging",
     "task",
 ]
 
 if TYPE_CHECKING:
     from .decorators import TaskWrapper, task
     from .jobs import Job
+    from .log import close_connections, setup_logging
     from .queue import JobQueue
     from .states import JobStatus
     from .worker import Worker

@@ -116,3 +116,21 @@ def test_job_with_exponential_backoff_is_deferred_after_a_failure(queue, worker)
 def test_unknown_backoff_is_rejected():
     with pytest.raises(ValueError, match="retry_backoff must be one of fixed, exponential"):
         Job("x", jobs.noop, retry_backoff="linear")
+
+
+def test_worker_id_of_a_live_worker_cannot_be_reused(db):
+    register_worker("busy-id", [], 1, using="default")
+    with pytest.raises(ValueError, match="in use by a live worker"):
+        register_worker("busy-id", [], 1, using="default")
+
+
+def test_worker_id_of_a_stopped_worker_can_be_reused(db):
+    from django_gigq.states import WorkerState
+    from django_gigq.worker.heartbeat import set_worker_state
+
+    register_worker("reused", ["a"], 1, using="default")
+    set_worker_state("reused", WorkerState.STOPPED, using="default")
+    register_worker("reused", ["b"], 2, using="default")
+    worker = WorkerProcess.objects.get(id="reused")
+    assert (worker.state, worker.queues, worker.concurrency) == ("running", ["b"], 2)
+    assert worker.stopped_at is None

@@ -8,7 +8,7 @@ import socket
 import threading
 from collections.abc import Collection, Sequence
 
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 
 from ..conf import gigq_settings
 from ..db import DatabaseNow, database_now_plus
@@ -20,18 +20,34 @@ logger = logging.getLogger("django_gigq.worker")
 
 def register_worker(
     worker_id: str, queues: Sequence[str] | None, concurrency: int, *, using: str
-) -> WorkerProcess:
-    """Record that this process now works as ``worker_id``."""
-    return WorkerProcess.objects.using(using).create(
-        id=worker_id,
-        hostname=socket.gethostname(),
-        pid=os.getpid(),
-        queues=list(queues or []),
-        concurrency=concurrency,
-        state=WorkerState.RUNNING,
-        started_at=DatabaseNow(),
-        last_heartbeat=DatabaseNow(),
-    )
+) -> None:
+    """Record that this process now works as ``worker_id``.
+
+    An id may be reused once its previous worker has stopped or been marked dead.
+
+    Raises:
+        ValueError: a live worker already uses ``worker_id``.
+    """
+    fields = {
+        "hostname": socket.gethostname(),
+        "pid": os.getpid(),
+        "queues": list(queues or []),
+        "concurrency": concurrency,
+        "state": WorkerState.RUNNING,
+        "started_at": DatabaseNow(),
+        "last_heartbeat": DatabaseNow(),
+        "stopped_at": None,
+    }
+    with transaction.atomic(using=using):
+        workers = WorkerProcess.objects.using(using)
+        live = workers.live().filter(id=worker_id).values("hostname", "pid").first()
+        if live is not None:
+            raise ValueError(
+                f"worker id {worker_id!r} is in use by a live worker ({live['hostname']}, "
+                f"pid {live['pid']}); give each worker its own --worker-id, or leave it unset"
+            )
+        if not workers.filter(id=worker_id).update(**fields):
+            workers.create(id=worker_id, **fields)
 
 
 def beat(worker_id: str, job_ids: Collection, *, using: str) -> None:

@@ -58,6 +58,12 @@ class Worker:
             queues = [queues]
         self.queues = list(queues) if queues else None
         self._stopping = threading.Event()
+        self._local = threading.local()
+
+    @property
+    def current_job_id(self) -> str | None:
+        """The id of the job this thread is running, or None (GigQ's property)."""
+        return getattr(self._local, "job_id", None)
 
     @property
     def running(self) -> bool:
@@ -75,6 +81,7 @@ class Worker:
             return False
         job = claimed[0]
         logger.debug("Running job %s (%s) attempt %s", job.id, job.name, job.attempt)
+        self._local.job_id = str(job.id)
         try:
             with LeaseKeeper(worker_id, job.id, using=self.using):
                 outcome = run_job(job, self.using)
@@ -82,6 +89,8 @@ class Worker:
             # The operator stopped us mid-job: put it back without using up the attempt.
             release_jobs([job], worker_id, using=self.using)
             raise
+        finally:
+            self._local.job_id = None
         record_outcomes([outcome], worker_id, using=self.using)
         if outcome.succeeded:
             logger.info("Job %s (%s) completed in %.3fs", job.id, job.name, outcome.duration)
@@ -116,6 +125,10 @@ class Worker:
     def stop(self) -> None:
         """Ask ``start()`` to return once the jobs now running have finished."""
         self._stopping.set()
+
+    def close(self) -> None:
+        """Close this thread's database connection (GigQ's method; Django reopens it)."""
+        connections[self.using].close()
 
     def run(self, *, burst: bool = False, max_jobs: int | None = None) -> int:
         """Process jobs in this thread until stopped; return how many were processed.

@@ -25,7 +25,14 @@ class Listener:
 
     @staticmethod
     def supported(using: str) -> bool:
-        return connections[using].vendor == "postgresql"
+        if connections[using].vendor != "postgresql":
+            return False
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:  # psycopg2: Django works, but LISTEN here needs psycopg 3
+            logger.warning("Install psycopg (version 3) for instant wake-ups; polling instead")
+            return False
+        return True
 
     def fileno(self) -> int:
         return self.connection.fileno()

@@ -69,6 +69,7 @@ class Supervisor:
         self.queue_maybe_empty = False
         self.stop_requested_at: float | None = None
         self.force_stop = False
+        self.stopping_recorded = False
         self.next_heartbeat = 0.0
         self.next_rescue = 0.0
         self.db_retry_at = 0.0
@@ -80,10 +81,10 @@ class Supervisor:
 
     def run(self) -> int:
         """Work until stopped (or drained, with ``burst``); return the exit code."""
-        restore_signals = self._install_signal_handlers()
         register_worker(
             self.worker_id, self.options.queues, self.options.concurrency, using=self.using
         )
+        restore_signals = self._install_signal_handlers()
         # Close before starting children: spawned children share nothing, but there is no
         # reason to keep an idle connection open while they import Django.
         connections[self.using].close()
@@ -126,6 +127,8 @@ class Supervisor:
         self._collect_messages(timeout=self._wait_time())
         self._enforce_timeouts()
         if self.stop_requested_at is not None:
+            if not self.stopping_recorded:
+                self._with_database(self._record_stopping)
             self._with_database(self._flush_outcomes)
             self._with_database(self._shut_down_jobs)
         else:
@@ -261,6 +264,10 @@ class Supervisor:
         if self.outcomes:
             record_outcomes(self.outcomes, self.worker_id, using=self.using)
             self.outcomes = []
+
+    def _record_stopping(self) -> None:
+        set_worker_state(self.worker_id, WorkerState.STOPPING, using=self.using)
+        self.stopping_recorded = True
 
     def _shut_down_jobs(self) -> None:
         """Put back what will not run: claimed jobs at once, running ones after the grace."""

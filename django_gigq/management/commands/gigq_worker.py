@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from django_gigq.conf import gigq_settings
 from django_gigq.db import resolve_alias
@@ -97,7 +97,10 @@ class Command(BaseCommand):
         if options["burst"] and sys.stderr.isatty() and options["verbosity"] >= 1:
             progress = ProgressBar(supervisor_options, sys.stderr)
         supervisor = Supervisor(supervisor_options, on_progress=progress)
-        exit_code = supervisor.run()
+        try:
+            exit_code = supervisor.run()
+        except ValueError as exc:  # e.g. a --worker-id a live worker uses
+            raise CommandError(str(exc)) from exc
         if progress is not None:
             progress.close()
         if options["verbosity"] >= 1:
