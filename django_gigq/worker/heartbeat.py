@@ -8,10 +8,10 @@ import socket
 import threading
 from collections.abc import Collection, Sequence
 
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connections
 
 from ..conf import gigq_settings
-from ..db import DatabaseNow, database_now_plus
+from ..db import DatabaseNow, database_now_plus, write_transaction
 from ..models import Job, WorkerProcess
 from ..states import WorkerState
 
@@ -38,7 +38,9 @@ def register_worker(
         "last_heartbeat": DatabaseNow(),
         "stopped_at": None,
     }
-    with transaction.atomic(using=using):
+    # write_transaction: on SQLite a deferred transaction that reads, then writes fails at
+    # once ("database is locked") when another worker wrote in between.
+    with write_transaction(using):
         workers = WorkerProcess.objects.using(using)
         live = workers.live().filter(id=worker_id).values("hostname", "pid").first()
         if live is not None:
