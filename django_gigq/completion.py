@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from django.db.models import F
 
 from .db import DatabaseNow, database_now_plus, write_transaction
+from .events import announce_outcome
 from .execution import Outcome
 from .models import Job, JobExecution
 from .retries import retry_delay_seconds
@@ -51,6 +52,7 @@ def record_in_transaction(
             continue
         status, made_claimable = result
         recorded.append(outcome)
+        announce_outcome(outcome, status, worker_id, using=using)
         wake = wake or made_claimable
     if wake:
         notify_jobs_available([""], using=using)

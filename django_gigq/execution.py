@@ -12,6 +12,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 
 from .claim import ClaimedJob
+from .events import announce_started
 from .exceptions import UnrunnableJob
 from .importing import load_callable
 from .models import JobDependency
@@ -62,6 +63,7 @@ def run_job(job: ClaimedJob, using: str) -> Outcome:
     ``KeyboardInterrupt`` (the operator stopping this process) propagates.
     """
     started = time.perf_counter()
+    announce_started(job, using=using)
     try:
         function = load_callable(job.function)
         kwargs = _keyword_arguments(function, job, using)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError
 
 from .db import DatabaseNow, write_transaction
+from .events import announce_submitted
 from .importing import check_allowed
 from .models import Job as JobRow
 from .models import JobDependency
@@ -47,6 +48,7 @@ def submit_jobs(
             _insert(jobs, stored_states, workflow, using)
             _cancel_jobs_blocked_by_unsuccessful(jobs, stored_states, using)
             notify_jobs_available(_claimable_queues(jobs, stored_states), using=using)
+            announce_submitted(jobs, using=using)
     except IntegrityError as exc:
         # Another process submitted one of these ids between our check and our insert.
         raise ValueError(f"a job in this submission was already submitted: {exc}") from exc

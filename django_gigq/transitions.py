@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.db.models import F
 
 from .db import DatabaseNow, write_transaction
+from .events import announce_cancelled
 from .models import Job, JobDependency, JobExecution
 from .states import UNSUCCESSFUL_STATES, JobStatus
 from .wakeup import notify_jobs_available
@@ -36,6 +37,7 @@ def cancel_job(job_id: uuid.UUID, *, using: str) -> bool:
             )
         )
         if changed:
+            announce_cancelled([job_id], reason="cancelled", using=using)
             cancel_dependents(job_id, using=using)
     return bool(changed)
 
@@ -66,6 +68,7 @@ def cancel_dependents(root_id: uuid.UUID, *, using: str) -> int:
                 updated_at=DatabaseNow(),
             )
         )
+        announce_cancelled(frontier, reason=reason, cancelled_by=root_id, using=using)
     return cancelled
 
 

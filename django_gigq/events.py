@@ -1,0 +1,138 @@
+"""Announcing what happened to jobs: django-gigq's signals and log lines, after commit.
+
+The modules that change jobs call one ``announce_*`` function here inside their
+transaction. It registers the announcement with ``transaction.on_commit``: a rolled-back
+change announces nothing, and receivers that query the database see the change. The
+callbacks are registered ``robust``: whatever goes wrong in one is logged, never raised
+into the code that committed.
+Log records go to loggers under ``django_gigq`` and propagate to the project's LOGGING.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.dispatch import Signal
+
+from . import signals
+from .models import Job as JobRow
+from .states import JobStatus
+
+if TYPE_CHECKING:
+    from .claim import ClaimedJob
+    from .execution import Outcome
+    from .jobs import Job
+
+logger = logging.getLogger("django_gigq.events")
+
+
+def announce_submitted(jobs: Sequence[Job], *, using: str) -> None:
+    """Once the submission commits, send ``job_submitted`` for each job and log it."""
+    submitted = tuple(jobs)
+
+    def announce() -> None:
+        debug = logger.isEnabledFor(logging.DEBUG)
+        if not (debug or signals.job_submitted.has_listeners()):
+            return  # a bulk submit with nobody listening costs nothing more
+        for job in submitted:
+            details = _job_details(job.id, job.name, job.function_path, job.queue)
+            if debug:
+                logger.debug("Job %s (%s) submitted to queue %s", job.id, job.name, job.queue)
+            _send(signals.job_submitted, **details, using=using)
+
+    transaction.on_commit(announce, using=using, robust=True)
+
+
+def announce_started(job: ClaimedJob, *, using: str) -> None:
+    """Send ``job_started`` now: the claim that started the job has already committed."""
+    logger.debug("Job %s (%s) attempt %s started", job.id, job.name, job.attempt)
+    _send(signals.job_started, **_claimed_details(job), using=using)
+
+
+def announce_outcome(outcome: Outcome, status: str, worker_id: str, *, using: str) -> None:
+    """Once the outcome commits, send ``job_completed``, ``job_retrying`` or ``job_failed``."""
+    transaction.on_commit(
+        lambda: _announce_outcome(outcome, status, worker_id, using), using=using, robust=True
+    )
+
+
+def _announce_outcome(outcome: Outcome, status: str, worker_id: str, using: str) -> None:
+    job = outcome.job
+    details = {**_claimed_details(job), "worker_id": worker_id, "using": using}
+    if status == JobStatus.COMPLETED:
+        logger.debug("Job %s (%s) completed in %.3fs", job.id, job.name, outcome.duration)
+        _send(signals.job_completed, **details, result=outcome.result, duration=outcome.duration)
+    elif status == JobStatus.PENDING:
+        logger.info(
+            "Job %s (%s) attempt %s of %s failed, will retry: %s",
+            job.id,
+            job.name,
+            job.attempt,
+            job.max_attempts,
+            outcome.error,
+        )
+        _send(
+            signals.job_retrying,
+            **details,
+            error=outcome.error,
+            exception_type=outcome.exception_type,
+        )
+    else:
+        logger.error(
+            "Job %s (%s) ended %s after attempt %s: %s",
+            job.id,
+            job.name,
+            status,
+            job.attempt,
+            outcome.error,
+        )
+        _send(
+            signals.job_failed,
+            **details,
+            status=str(status),
+            error=outcome.error,
+            exception_type=outcome.exception_type,
+            traceback=outcome.traceback,
+        )
+
+
+def announce_cancelled(
+    job_ids: Iterable[Any], *, reason: str, cancelled_by: Any = None, using: str
+) -> None:
+    """Once the cancellation commits, send ``job_cancelled`` for each job and log it."""
+    cancelled = [str(job_id) for job_id in job_ids]
+    if not cancelled:
+        return
+    cause = None if cancelled_by is None else str(cancelled_by)
+
+    def announce() -> None:
+        for job_id in cancelled:
+            logger.info("Job %s cancelled: %s", job_id, reason)
+            _send(
+                signals.job_cancelled, job_id=job_id, reason=reason, cancelled_by=cause, using=using
+            )
+
+    transaction.on_commit(announce, using=using, robust=True)
+
+
+def _job_details(job_id: Any, name: str, function: str, queue: str) -> dict[str, Any]:
+    return {"job_id": str(job_id), "name": name, "function": function, "queue": queue}
+
+
+def _claimed_details(job: ClaimedJob) -> dict[str, Any]:
+    return {**_job_details(job.id, job.name, job.function, job.queue), "attempt": job.attempt}
+
+
+def _send(signal: Signal, **kwargs: Any) -> None:
+    # The change is committed: a failing receiver must not make its caller believe otherwise.
+    for receiver, response in signal.send_robust(sender=JobRow, **kwargs):
+        if isinstance(response, Exception):
+            logger.error(
+                "Receiver %r of a django-gigq signal raised for job %s",
+                receiver,
+                kwargs.get("job_id"),
+                exc_info=response,
+            )

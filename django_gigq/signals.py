@@ -1,0 +1,49 @@
+"""Signals sent as jobs move through their lives.
+
+Every signal is sent once the change it reports has committed, so a receiver that reads
+the database sees it, and a rolled-back submission sends nothing. The sender is always the
+``django_gigq.models.Job`` model class. Receivers are called with ``send_robust``: an
+exception in one is logged (logger ``django_gigq.events``) and does not reach the code
+that submitted or ran the job, whose change is already committed.
+
+Keyword arguments (all ids are str; ``using`` is the database alias of the job tables):
+
+``job_submitted``
+    ``job_id``, ``name``, ``function`` (dotted path), ``queue``, ``using``.
+``job_started``
+    ``job_id``, ``name``, ``function``, ``queue``, ``attempt`` (1-based), ``using``.
+    Sent by the process about to call the function.
+``job_completed``
+    ``job_id``, ``name``, ``function``, ``queue``, ``attempt``, ``worker_id``,
+    ``result`` (its JSON value), ``duration`` (seconds), ``using``.
+``job_retrying``
+    ``job_id``, ``name``, ``function``, ``queue``, ``attempt`` (the one that failed),
+    ``worker_id``, ``error``, ``exception_type``, ``using``. The job is pending again.
+``job_failed``
+    ``job_id``, ``name``, ``function``, ``queue``, ``attempt``, ``worker_id``, ``status``
+    (``"failed"`` or ``"timeout"``), ``error``, ``exception_type``, ``traceback``,
+    ``using``. The job will not run again unless requeued.
+``job_cancelled``
+    ``job_id``, ``reason``, ``cancelled_by`` (the id of the dependency whose failure
+    cancelled it, or None when it was cancelled directly), ``using``.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+job_submitted = Signal()
+job_started = Signal()
+job_completed = Signal()
+job_retrying = Signal()
+job_failed = Signal()
+job_cancelled = Signal()
+
+__all__ = [
+    "job_cancelled",
+    "job_completed",
+    "job_failed",
+    "job_retrying",
+    "job_started",
+    "job_submitted",
+]
