@@ -16,6 +16,7 @@ from .events import announce_started
 from .exceptions import UnrunnableJob
 from .importing import load_callable
 from .models import JobDependency
+from .tasks_compat import is_task
 from .validation import encode_json
 
 PARENT_RESULTS = "parent_results"
@@ -66,6 +67,10 @@ def run_job(job: ClaimedJob, using: str) -> Outcome:
     announce_started(job, using=using)
     try:
         function = load_callable(job.function)
+        if is_task(function):  # a django.tasks Task: its own arguments, context and signals
+            from .task_runner import run_task
+
+            return run_task(function, job, using)
         kwargs = _keyword_arguments(function, job, using)
         result = _call(function, kwargs)
         _check_result(job, result)

@@ -15,6 +15,7 @@ from django.conf import settings
 
 from .conf import gigq_settings
 from .exceptions import UnrunnableJob
+from .tasks_compat import is_task
 
 _DOTTED_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
@@ -134,7 +135,7 @@ def _not_allowed_message(path: str) -> str:
 
 
 def load_callable(path: str) -> Callable[..., Any]:
-    """Import and return the function a stored job names.
+    """Import and return the function (or ``django.tasks`` Task) a stored job names.
 
     Raises:
         UnrunnableJob: the path is outside the allowlist, cannot be imported, or does not
@@ -151,6 +152,6 @@ def load_callable(path: str) -> Callable[..., Any]:
     if function is None:
         raise UnrunnableJob(f"module {module_path!r} has no attribute {attribute!r}")
     function = getattr(function, "gigq_function", function)
-    if not callable(function):
+    if not callable(function) and not is_task(function):
         raise UnrunnableJob(f"{path!r} is not callable")
     return function

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from .db import resolve_alias
 from .jobs import Job
 from .models import Job as JobRow
+from .on_commit import submit_jobs_on_commit
 from .reports import executions_of, job_dicts
 from .states import JobStatus, parse_status
 from .submission import submit_jobs
@@ -31,21 +32,30 @@ class JobQueue:
         # ``initialize`` is GigQ's; migrations create the tables here.
         self.using = resolve_alias(using)
 
-    def submit(self, job: Job) -> str:
+    def submit(self, job: Job, *, on_commit: bool = False) -> str:
         """Store ``job`` as pending; return its id.
+
+        Inside a transaction the job is stored in it: a rollback leaves no job behind.
+        With ``on_commit``, the job is stored only once the transaction on the job
+        database commits (at once outside a transaction).
 
         Raises:
             ValueError: the job was already submitted, depends on an unknown job, or is
                 otherwise invalid. Nothing is stored.
         """
-        return self.submit_many([job])[0]
+        return self.submit_many([job], on_commit=on_commit)[0]
 
-    def submit_many(self, jobs: Sequence[Job]) -> list[str]:
-        """Store ``jobs`` in one transaction, with bulk inserts; return their ids in order."""
+    def submit_many(self, jobs: Sequence[Job], *, on_commit: bool = False) -> list[str]:
+        """Store ``jobs`` in one transaction, with bulk inserts; return their ids in order.
+
+        ``on_commit`` as for ``submit``.
+        """
         jobs = list(jobs)
         for job in jobs:
             if not isinstance(job, Job):
                 raise TypeError(f"expected Job objects; got {type(job).__name__}")
+        if on_commit:
+            return submit_jobs_on_commit(jobs, using=self.using)
         return submit_jobs(jobs, using=self.using)
 
     def cancel(self, job_id: str) -> bool:

@@ -96,3 +96,12 @@ TEMPLATES = [
     }
 ]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django.tasks (Django 6.0+, or the django-tasks backport on 5.2): tasks become django-gigq
+# jobs. Ignored where the framework is missing.
+TASKS = {
+    "default": {
+        "BACKEND": "django_gigq.backends.GigQBackend",
+        "QUEUES": ["default", "emails"],
+    }
+}

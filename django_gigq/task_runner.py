@@ -1,0 +1,123 @@
+"""Running a job that is a ``django.tasks`` Task: its arguments, its context, its signals.
+
+``execution.run_job`` hands over here when the job's function imports as a ``Task``. The
+task's function is called with the stored ``args`` and ``kwargs`` (and a ``TaskContext``
+first when the task ``takes_context``); ``task_started`` is sent before the call and
+``task_finished`` once the task is finished for good: it succeeded, or failed with no
+attempt left. An attempt that will be retried sends no ``task_finished``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+import traceback
+from typing import Any
+
+from django.utils import timezone
+
+from .claim import ClaimedJob
+from .exceptions import UnrunnableJob
+from .execution import Outcome
+from .task_results import get_task_result, task_arguments
+from .tasks_compat import (
+    TaskContext,
+    TaskError,
+    TaskResultDoesNotExist,
+    TaskResultStatus,
+    normalize_json,
+    task_finished,
+    task_started,
+)
+from .validation import encode_json
+
+
+def run_task(task: Any, job: ClaimedJob, using: str) -> Outcome:
+    """Run one attempt of the task job ``job`` and return its outcome.
+
+    Exceptions raised by the task become a failed ``Outcome``; only ``KeyboardInterrupt``
+    propagates.
+
+    Raises:
+        UnrunnableJob: the job cannot be read as a task (``run_job`` fails it at once).
+    """
+    started = time.perf_counter()
+    backend = task.get_backend()
+    sender = type(backend)
+    try:
+        # Read back from the database: the context sees every attempt, this one included.
+        task_result = get_task_result(job.id, alias=task.backend, using=using)
+    except TaskResultDoesNotExist as exc:
+        raise UnrunnableJob(str(exc)) from exc
+    task_started.send(sender=sender, task_result=task_result)
+    try:
+        args, kwargs = task_arguments(job.params)
+        if task.takes_context:
+            args = [TaskContext(task_result=task_result), *args]
+        _check_signature(task, args, kwargs)
+    except UnrunnableJob as exc:
+        return _failed(job, task_result, sender, exc, started)
+    try:
+        value = _json_value(task, task.call(*args, **kwargs))
+    except (Exception, SystemExit) as exc:
+        # Inside the except block: Django's task_finished receiver logs the traceback.
+        return _failed(job, task_result, sender, exc, started)
+    _set(task_result, status=TaskResultStatus.SUCCESSFUL, _return_value=value)
+    _set(task_result, finished_at=timezone.now())
+    task_finished.send(sender=sender, task_result=task_result)
+    return Outcome(job=job, succeeded=True, result=value, duration=time.perf_counter() - started)
+
+
+def _check_signature(task: Any, args: list[Any], kwargs: dict[str, Any]) -> None:
+    try:
+        signature = inspect.signature(task.func)
+    except (TypeError, ValueError):  # no introspectable signature: let the call decide
+        return
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise UnrunnableJob(
+            f"the arguments stored for {task.module_path} do not match its signature "
+            f"{signature}: {exc}"
+        ) from exc
+
+
+def _json_value(task: Any, value: Any) -> Any:
+    try:
+        value = normalize_json(value)
+        encode_json(value, "the return value")
+    except TypeError as exc:
+        raise UnrunnableJob(
+            f"{task.module_path} ran, but {exc}; return JSON values (dicts, lists, str, numbers)"
+        ) from exc
+    return value
+
+
+def _failed(
+    job: ClaimedJob, task_result: Any, sender: type, exc: BaseException, started: float
+) -> Outcome:
+    exception_type = f"{type(exc).__module__}.{type(exc).__qualname__}"
+    formatted = "".join(traceback.format_exception(exc))
+    retryable = not isinstance(exc, UnrunnableJob)
+    task_result.errors.append(TaskError(exception_class_path=exception_type, traceback=formatted))
+    if retryable and job.attempt < job.max_attempts:
+        # completion.record_outcomes will put the job back to pending for another attempt.
+        _set(task_result, status=TaskResultStatus.READY)
+    else:
+        _set(task_result, status=TaskResultStatus.FAILED, finished_at=timezone.now())
+        task_finished.send(sender=sender, task_result=task_result)
+    return Outcome(
+        job=job,
+        succeeded=False,
+        error=str(exc) or type(exc).__name__,
+        exception_type=exception_type,
+        traceback=formatted,
+        duration=time.perf_counter() - started,
+        retryable=retryable,
+    )
+
+
+def _set(task_result: Any, **values: Any) -> None:
+    # TaskResult is a frozen dataclass; backends update it in place, as Django's do.
+    for name, value in values.items():
+        object.__setattr__(task_result, name, value)
