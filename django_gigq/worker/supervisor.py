@@ -228,6 +228,8 @@ class Supervisor:
 
     def _child_died(self, child: Child) -> None:
         job = child.finish()
+        # The pipe can report the death before the process is reaped: reap it first.
+        child.process.join(timeout=5)
         exit_code = child.process.exitcode
         self.pool.replace(child)
         if job is not None:
