@@ -14,6 +14,7 @@ __version__ = "0.1.0.dev0"
 _EXPORTS = {
     "Job": "django_gigq.jobs",
     "JobStatus": "django_gigq.states",
+    "JobType": "django_gigq.job_types",
     "JobQueue": "django_gigq.queue",
     "Worker": "django_gigq.worker",
     "Workflow": "django_gigq.workflow",
@@ -27,6 +28,7 @@ __all__ = [
     "Job",
     "JobQueue",
     "JobStatus",
+    "JobType",
     "TaskWrapper",
     "Worker",
     "Workflow",
@@ -38,6 +40,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .decorators import TaskWrapper, task
+    from .job_types import JobType
     from .jobs import Job
     from .log import close_connections, setup_logging
     from .queue import JobQueue

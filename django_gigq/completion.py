@@ -79,9 +79,11 @@ def _record(outcome: Outcome, worker_id: str, using: str) -> tuple[JobStatus, bo
         )
     elif outcome.retryable and job.attempt < job.max_attempts:
         new_status = JobStatus.PENDING
-        delay = retry_delay_seconds(
-            job.retry_backoff, job.retry_delay, job.retry_max_delay, job.attempt
-        )
+        delay = outcome.retry_delay
+        if delay is None:  # else the run chose it (JobType.next_retry_delay)
+            delay = retry_delay_seconds(
+                job.retry_backoff, job.retry_delay, job.retry_max_delay, job.attempt
+            )
         changed = owned.update(
             status=new_status,
             error=outcome.error,

@@ -15,6 +15,7 @@ from .claim import ClaimedJob
 from .events import announce_started
 from .exceptions import UnrunnableJob
 from .importing import load_callable
+from .job_types import is_job_type
 from .models import JobDependency
 from .tasks_compat import is_task
 from .validation import encode_json
@@ -38,6 +39,9 @@ class Outcome:
     retryable: bool = True
     #: The run was stopped because it took longer than the job's timeout.
     timed_out: bool = False
+    #: Seconds before the next attempt, when the run chose them (a ``JobType``'s
+    #: ``next_retry_delay``); None: the job's retry policy decides.
+    retry_delay: float | None = None
 
     @classmethod
     def timeout(cls, job: ClaimedJob, duration: float) -> Outcome:
@@ -71,9 +75,13 @@ def run_job(job: ClaimedJob, using: str) -> Outcome:
             from .task_runner import run_task
 
             return run_task(function, job, using)
+        if is_job_type(function):  # a class-based job: its instance, hooks and retries
+            from .job_type_runner import run_job_type
+
+            return run_job_type(function, job, using)
         kwargs = _keyword_arguments(function, job, using)
-        result = _call(function, kwargs)
-        _check_result(job, result)
+        result = call_function(function, kwargs)
+        check_result(job, result)
     except (Exception, SystemExit) as exc:
         return Outcome(
             job=job,
@@ -133,10 +141,11 @@ def parent_results(job_id, using: str) -> dict[str, Any]:
     return {str(dependency_id): result for dependency_id, result in links}
 
 
-def _call(function: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+def call_function(function: Callable[..., Any], kwargs: dict[str, Any], *args: Any) -> Any:
+    """Call ``function`` (sync or async) and return its result, awaited if need be."""
     if inspect.iscoroutinefunction(function):
-        return async_to_sync(function)(**kwargs)
-    result = function(**kwargs)
+        return async_to_sync(function)(*args, **kwargs)
+    result = function(*args, **kwargs)
     if inspect.isawaitable(result):
         return async_to_sync(_await)(result)
     return result
@@ -146,7 +155,7 @@ async def _await(awaitable: Any) -> Any:
     return await awaitable
 
 
-def _check_result(job: ClaimedJob, result: Any) -> None:
+def check_result(job: ClaimedJob, result: Any) -> None:
     try:
         encode_json(result, "the result")
     except TypeError as exc:
