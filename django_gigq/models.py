@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import models
 from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Value, When
@@ -84,6 +85,11 @@ class JobQuerySet(models.QuerySet):
         if before is not None:
             jobs = jobs.filter(completed_at__lt=before)
         return jobs
+
+    def finished_before(self, status: JobStatus, cutoff: datetime | Any) -> JobQuerySet:
+        """Jobs in the final ``status`` that finished before ``cutoff`` (a datetime or an
+        expression of database time), oldest first: served by the ``completed_at`` index."""
+        return self.filter(status=status, completed_at__lt=cutoff).order_by("completed_at")
 
     def pending_dependents_of(self, job_ids: Iterable) -> JobQuerySet:
         """Pending jobs that depend directly on any of ``job_ids``."""
@@ -428,3 +434,9 @@ class WorkerProcess(models.Model):
 
     def __str__(self) -> str:
         return self.id
+
+
+# Defined in a module of its own; imported here so Django finds it.
+from .schedules import Schedule  # noqa: E402
+
+__all__ = ["Job", "JobDependency", "JobExecution", "Schedule", "WorkerProcess", "Workflow"]
