@@ -11,7 +11,8 @@ With ``--json``, stdout holds one JSON document: ``submit`` ``{"id": ...}``; ``s
 what ``JobQueue.get_status`` returns (``{"exists": false}`` for an unknown job, still exit
 1); ``list`` a list of ``JobQueue.list_jobs`` dicts; ``cancel``/``requeue``
 ``{"id": ..., "cancelled"/"requeued": bool}`` (exit 1 when false); ``clear``
-``{"cleared": n}``; ``prune`` ``{status: n}``; ``stats`` ``JobQueue.stats()``; ``workers`` a list of worker dicts.
+``{"cleared": n}``; ``prune`` ``{status: n}``; ``stats`` ``JobQueue.stats()``; ``workers``
+a list of worker dicts.
 Invalid input prints no JSON, only the error on stderr.
 """
 
