@@ -8,6 +8,7 @@ import asyncio
 import os
 
 from django_gigq import JobType
+from django_gigq.common_jobs import CallCommand
 
 from .models import Run
 
@@ -95,3 +96,9 @@ class BrokenHooks(JobType):
 
     def on_success(self, result):
         raise RuntimeError("hook broke")
+
+
+class Commands(CallCommand):
+    """The commands the tests may run as jobs."""
+
+    allowed_commands = ("check", "gigq")
