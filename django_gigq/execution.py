@@ -98,7 +98,7 @@ def run_job(job: ClaimedJob, using: str) -> Outcome:
 def _keyword_arguments(function: Callable[..., Any], job: ClaimedJob, using: str) -> dict[str, Any]:
     kwargs = dict(job.params)
     signature = _signature(function)
-    if _wants_parent_results(signature, job.pass_parent_results):
+    if wants_parent_results(signature, job.pass_parent_results):
         results = parent_results(job.id, using)
         if results:  # as in GigQ, only jobs with dependencies get them
             kwargs[PARENT_RESULTS] = results
@@ -119,7 +119,7 @@ def _signature(function: Callable[..., Any]) -> inspect.Signature | None:
         return None
 
 
-def _wants_parent_results(signature: inspect.Signature | None, setting: bool | None) -> bool:
+def wants_parent_results(signature: inspect.Signature | None, setting: bool | None) -> bool:
     if setting is not None:
         return setting
     if signature is None:

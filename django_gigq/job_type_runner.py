@@ -20,7 +20,14 @@ from typing import Any
 
 from .claim import ClaimedJob
 from .exceptions import UnrunnableJob
-from .execution import Outcome, call_function, check_result
+from .execution import (
+    PARENT_RESULTS,
+    Outcome,
+    call_function,
+    check_result,
+    parent_results,
+    wants_parent_results,
+)
 from .job_types import JobType
 
 logger = logging.getLogger("django_gigq.job_types")
@@ -35,7 +42,7 @@ def run_job_type(job_type: type[JobType], job: ClaimedJob, using: str) -> Outcom
     started = time.perf_counter()
     instance = job_type.from_params(dict(job.params))
     try:
-        kwargs = _run_arguments(instance, job)
+        kwargs = _run_arguments(instance, job, using)
         instance.on_start()
         result = call_function(_run_method(instance), kwargs)
         check_result(job, result)
@@ -51,8 +58,11 @@ def _run_method(instance: JobType) -> Any:
     return instance.run
 
 
-def _run_arguments(instance: JobType, job: ClaimedJob) -> dict[str, Any]:
-    """The params ``run`` accepts: all of them with ``**params``, else those it names."""
+def _run_arguments(instance: JobType, job: ClaimedJob, using: str) -> dict[str, Any]:
+    """The params ``run`` accepts: all of them with ``**params``, else those it names.
+
+    ``parent_results`` (the dependencies' results) is added as for job functions.
+    """
     method = _run_method(instance)
     try:
         signature = inspect.signature(method)
@@ -63,6 +73,10 @@ def _run_arguments(instance: JobType, job: ClaimedJob) -> dict[str, Any]:
         kwargs = dict(job.params)
     else:
         kwargs = {key: value for key, value in job.params.items() if key in parameters}
+    if wants_parent_results(signature, job.pass_parent_results):
+        results = parent_results(job.id, using)
+        if results:
+            kwargs[PARENT_RESULTS] = results
     try:
         signature.bind(**kwargs)
     except TypeError as exc:

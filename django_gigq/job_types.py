@@ -229,7 +229,9 @@ def _check_run_accepts(cls: type[JobType], params: dict[str, Any]) -> None:
     required = [
         name
         for name, p in list(signature.parameters.items())[1:]
-        if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        if p.default is p.empty
+        and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        and name != "parent_results"  # given by the worker, from the dependencies
     ]
     missing = [name for name in required if name not in params]
     if missing:

@@ -121,7 +121,7 @@ def test_a_failing_hook_does_not_change_the_outcome(db, queue, drain):
 def test_gigq_worker_runs_hooks_in_its_child_process(queue):
     job_id = classy.Recorder.submit(key="proc", succeed_on=0)
     JobRow.objects.filter(id=job_id).update(max_attempts=2)
-    worker = start_worker("--queue", "classy", "--polling-interval", "0.2")
+    worker = start_worker("--queue", "classy", "--concurrency", "1", "--polling-interval", "0.2")
     try:
         wait_for(lambda: queue.get_status(job_id)["status"] == JobStatus.FAILED,
                  message="the job to fail")  # fmt: skip
