@@ -39,7 +39,7 @@ class FileConversionJob(JobType):
             raise ValueError(f"source file not found: {source_file}")
         if self.SUPPORTED.get(extension) != f".{target_format}":
             raise ValueError(f"cannot convert {extension or 'a file without extension'} "
-                             f"to {target_format}; supported: {self.SUPPORTED}")  # fmt: skip
+                             f"to {target_format}; supported: {self.SUPPORTED}")
         # Public attributes are the job's params: the worker gets them back as they are.
         self.source_file = source_file
         self.target_file = f"{base}.{target_format}"
@@ -138,7 +138,7 @@ class Extract(JobType):
     def run(self, source, query):
         return {"rows": [{"region": "north", "amount": "12.50"},
                          {"region": "south", "amount": "7.25"},
-                         {"region": "north", "amount": "3.00"}]}  # fmt: skip
+                         {"region": "north", "amount": "3.00"}]}
 
 
 class Transform(JobType):

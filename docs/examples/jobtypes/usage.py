@@ -88,7 +88,7 @@ from .etl import EtlFactory  # noqa: E402
 
 factory = EtlFactory(source="shop", destination="warehouse")
 workflow = factory.workflow("daily sales", query="SELECT * FROM sales", rules=["sum_by_region"],
-                            table="sales_by_region")  # fmt: skip
+                            table="sales_by_region")
 extract_id, transform_id, load_id = workflow.submit_all(queue)
 # --8<-- [end:etl]
 

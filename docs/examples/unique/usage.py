@@ -21,7 +21,7 @@ from django_gigq import DuplicateJob  # noqa: E402
 
 try:
     queue.submit(Job("rebuild", rebuild_report, params={"report_id": 42}),
-                 unique_key="report:42", on_duplicate="raise")  # fmt: skip
+                 unique_key="report:42", on_duplicate="raise")
 except DuplicateJob as error:
     print(error.existing_id == first_id)  # True
 # --8<-- [end:raise]
@@ -30,6 +30,6 @@ Worker(polling_interval=0).run(burst=True)  # `manage.py gigq_worker`: the job c
 
 # --8<-- [start:free-again]
 later_id = queue.submit(Job("rebuild", rebuild_report, params={"report_id": 42}),
-                        unique_key="report:42")  # fmt: skip
+                        unique_key="report:42")
 print(later_id != first_id)  # True: a completed job holds no key
 # --8<-- [end:free-again]
