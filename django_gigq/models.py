@@ -324,7 +324,9 @@ class Job(models.Model):
             ActiveUniqueConstraint(
                 field="unique_key",
                 generated_field="active_unique_key",
-                where=Q(status__in=sorted(ACTIVE_STATES)),
+                # "unique_key IS NOT NULL" keeps the index to keyed jobs, and out of the
+                # claim query's plans: its predicate must not be implied by status='pending'.
+                where=Q(unique_key__isnull=False, status__in=sorted(ACTIVE_STATES)),
                 name="gigq_job_unique_key_active",
             ),
         ]
