@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db.models import F, Field, FloatField, JSONField
+from django.db.models import F, Field
 
 from .bulk import AnyOf, ValuePerRow
 from .db import DatabaseNow, database_now_plus, write_transaction
@@ -78,7 +78,7 @@ def _complete_many(
         .running_attempts(worker_id, attempts)
         .update(
             status=JobStatus.COMPLETED,
-            result=_per_row(outcomes, _job_id, _result, JSONField()),
+            result=_per_row(outcomes, _job_id, _result, Job._meta.get_field("result")),
             error="",
             completed_at=DatabaseNow(),
             updated_at=DatabaseNow(),
@@ -99,8 +99,10 @@ def _complete_many(
     JobExecution.objects.using(using).filter(AnyOf("pk", map(_execution_id, owned))).update(
         status=JobStatus.COMPLETED,
         completed_at=DatabaseNow(),
-        duration=ValuePerRow({o.job.execution_id: o.duration for o in owned}, FloatField()),
-        result=_per_row(owned, _execution_id, _result, JSONField()),
+        duration=ValuePerRow(
+            {o.job.execution_id: o.duration for o in owned}, _execution_field("duration")
+        ),
+        result=_per_row(owned, _execution_id, _result, _execution_field("result")),
         error="",
         exception_type="",
         traceback="",
@@ -108,6 +110,10 @@ def _complete_many(
     for outcome in owned:
         announce_outcome(outcome, JobStatus.COMPLETED, worker_id, using=using)
     return owned, _release_dependents([outcome.job.id for outcome in owned], using) > 0
+
+
+def _execution_field(name: str) -> Field:
+    return JobExecution._meta.get_field(name)
 
 
 def _job_id(outcome: Outcome) -> uuid.UUID:
