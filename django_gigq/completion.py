@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.db import DataError
 from django.db.models import F, Field
 
 from .bulk import AnyOf, ValuePerRow
@@ -35,6 +36,23 @@ def record_outcomes(outcomes: Sequence[Outcome], worker_id: str, *, using: str) 
     """
     with write_transaction(using):
         return record_in_transaction(outcomes, worker_id, using=using)
+
+
+def record_each(outcomes: Sequence[Outcome], worker_id: str, *, using: str) -> list[Outcome]:
+    """Record outcomes one transaction each; return those that were recorded.
+
+    For a batch the database refused as a whole: one value it cannot store must not keep
+    the others from being recorded. An outcome it still refuses is recorded as a failure
+    of its job (not retried: the same run would end the same way).
+    """
+    recorded = []
+    for outcome in outcomes:
+        try:
+            recorded += record_outcomes([outcome], worker_id, using=using)
+        except DataError as exc:
+            logger.error("Job %s: its outcome could not be stored: %s", outcome.job.id, exc)
+            recorded += record_outcomes([outcome.refused(exc)], worker_id, using=using)
+    return recorded
 
 
 def record_in_transaction(
