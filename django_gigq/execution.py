@@ -18,7 +18,7 @@ from .importing import load_callable
 from .job_types import is_job_type
 from .models import JobDependency
 from .tasks_compat import is_task
-from .validation import encode_json
+from .validation import encode_json, storable_text
 
 PARENT_RESULTS = "parent_results"
 
@@ -43,6 +43,14 @@ class Outcome:
     #: ``next_retry_delay``); None: the job's retry policy decides.
     retry_delay: float | None = None
 
+    def __post_init__(self) -> None:
+        # Exception messages and tracebacks are whatever the job's code put in them; a NUL
+        # byte in one must not make the whole batch of outcomes unstorable.
+        for name in ("error", "exception_type", "traceback"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, storable_text(value))
+
     @classmethod
     def timeout(cls, job: ClaimedJob, duration: float) -> Outcome:
         """The outcome of a run stopped at its timeout."""
@@ -53,6 +61,17 @@ class Outcome:
             exception_type="TimeoutError",
             duration=duration,
             timed_out=True,
+        )
+
+    def refused(self, exc: Exception) -> Outcome:
+        """The failure to record instead of this outcome, which the database refused."""
+        return Outcome(
+            job=self.job,
+            succeeded=False,
+            error=f"the job ran, but the database refused to store its outcome: {exc}",
+            exception_type=f"{type(exc).__module__}.{type(exc).__qualname__}",
+            duration=self.duration,
+            retryable=False,
         )
 
     @classmethod
