@@ -180,7 +180,10 @@ class JobStateMachine(RuleBasedStateMachine):
                 assert all(s == JobStatus.COMPLETED for s in dep_states), (
                     "a job ran before its dependencies completed"
                 )
-            assert running_executions[job_id] == (1 if status == JobStatus.RUNNING else 0)
+            assert running_executions[job_id] == (1 if status == JobStatus.RUNNING else 0), (
+                row,
+                list(JobExecution.objects.filter(job_id=job_id).values("attempt", "status")),
+            )
             assert completed_executions[job_id] == (1 if status == JobStatus.COMPLETED else 0)
             if job_id in self.ever_completed:
                 assert status == JobStatus.COMPLETED, "a completed job changed state"
@@ -226,3 +229,20 @@ def test_outcome_of_a_run_from_before_a_requeue_is_refused(queue):
     late = Outcome(job=old_run, succeeded=True, result="from the old run")
     assert record_outcomes([late], "worker-a", using="default") == []
     assert JobRow.objects.get(id=job_id).status == JobStatus.RUNNING
+
+
+@pytest.mark.django_db
+def test_job_cancelled_before_its_dependency_completed_runs_when_requeued(queue, worker):
+    # Found by the state machine above: the requeued job kept its old counter and
+    # waited forever on a dependency that had completed meanwhile.
+    parent = Job("parent", jobs.noop)
+    child = Job("child", jobs.add, params={"a": 1, "b": 2}, dependencies=[parent])
+    queue.submit_many([parent, child])
+    queue.cancel(child.id)
+    worker.process_one()  # the parent completes; its cancelled child is not counted down
+
+    assert queue.requeue_job(child.id)
+
+    assert JobRow.objects.get(id=child.id).pending_dependencies == 0
+    worker.process_one()
+    assert queue.get_result(child.id) == 3
