@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -34,6 +35,8 @@ def validate_params(params: Any) -> dict[str, Any]:
             f"params keys must be strings (they become keyword arguments); got {non_string[0]!r}"
         )
     encoded = encode_json(params, "params")
+    if _MAYBE_UNSTORABLE.search(encoded):  # rare: look closer
+        _check_storable_strings(params)
     limit = gigq_settings.MAX_PARAMS_BYTES
     size = len(encoded.encode("utf-8", errors="surrogatepass"))
     if size > limit:
@@ -43,6 +46,45 @@ def validate_params(params: Any) -> dict[str, Any]:
             f"GIGQ['MAX_PARAMS_BYTES']"
         )
     return params
+
+
+#: In strict JSON text, a NUL character or a surrogate (lone, or half of a valid pair:
+#: the walk tells them apart) appears as one of these escapes.
+_MAYBE_UNSTORABLE = re.compile(r"\\u0000|\\ud[89a-f]", re.IGNORECASE)
+
+
+def _check_storable_strings(params: dict[str, Any]) -> None:
+    """Raise ``ValueError`` if a key or string in ``params`` cannot be stored as text."""
+    pending: list[Any] = [params]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            check_storable_text("params", value)
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
+
+
+def check_storable_text(name: str, value: str) -> None:
+    """Raise ``ValueError`` if ``value`` holds what no supported database stores as text.
+
+    PostgreSQL refuses NUL characters in text and jsonb, and a lone surrogate is not
+    Unicode text at all (it has no UTF-8 encoding).
+    """
+    if "\x00" in value:
+        raise ValueError(
+            f"{name} must not contain NUL characters (\\x00): databases cannot store them "
+            f"in text; encode binary data (base64) first"
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{name} contains a lone surrogate ({value[exc.start]!r} at {exc.start}), which "
+            f"is not valid Unicode text; decode bytes with errors='replace' first"
+        ) from None
 
 
 #: Integer columns are 32-bit signed on every supported database.
@@ -64,8 +106,7 @@ def validate_text(name: str, value: Any, max_length: int | None = None) -> str:
         raise TypeError(f"{name} must be a str; got {type(value).__name__} {value!r}")
     if max_length is not None and len(value) > max_length:
         raise ValueError(f"{name} must be at most {max_length} characters; got {len(value)}")
-    if "\x00" in value:
-        raise ValueError(f"{name} must not contain NUL characters")
+    check_storable_text(name, value)
     return value
 
 
