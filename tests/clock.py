@@ -2,10 +2,12 @@
 
 ``tests/settings.py`` calls ``skew_wall_clock`` when ``GIGQ_TEST_CLOCK_SKEW`` (seconds,
 may be negative) is set, so a ``gigq_worker`` process and its children read a wall clock
-that is off by that much: ``time.time``, ``time.time_ns``, ``datetime.datetime.now`` /
-``utcnow`` / ``today`` and ``django.utils.timezone.now``. The monotonic clock is left
-alone (it has no date). django-gigq must decide leases, schedules and rescues with the
-database's clock, so a skewed worker behaves exactly like the others.
+that is off by that much through ``time.time``, ``time.time_ns`` and
+``django.utils.timezone.now`` (what django-gigq could use to read the time). The
+monotonic clock is left alone (it has no date), and so is the ``datetime.datetime``
+class: replacing it would break every ``isinstance`` check Django makes on datetimes.
+django-gigq must decide leases, schedules and rescues with the database's clock, so a
+skewed worker behaves exactly like the others.
 """
 
 from __future__ import annotations
@@ -18,25 +20,9 @@ def skew_wall_clock(seconds: float) -> None:
     """Shift this process's wall clock by ``seconds``."""
     offset = datetime.timedelta(seconds=seconds)
     real_time, real_time_ns = time.time, time.time_ns
-    real_datetime = datetime.datetime
-
-    class SkewedDatetime(real_datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return real_datetime.now(tz) + offset
-
-        @classmethod
-        def utcnow(cls):
-            return real_datetime.now(datetime.UTC).replace(tzinfo=None) + offset
-
-        @classmethod
-        def today(cls):
-            return real_datetime.now() + offset
-
     time.time = lambda: real_time() + seconds
     time.time_ns = lambda: real_time_ns() + int(seconds * 1e9)
-    datetime.datetime = SkewedDatetime
 
     from django.utils import timezone
 
-    timezone.now = lambda: real_datetime.now(datetime.UTC) + offset
+    timezone.now = lambda: datetime.datetime.now(datetime.UTC) + offset
