@@ -16,6 +16,7 @@ help:
 	@echo "make lint   ruff check and ruff format --check    make format   apply ruff format"
 	@echo "make venv   create .venv with the test extra        make clean    remove build files"
 	@echo "make docs   build the documentation into site/        make docs-serve  serve it, live"
+	@echo "GIGQ_CHAOS=full make test ARGS=tests/chaos   the long chaos and load runs (docs/reliability.md)"
 	@echo "make bench  the benchmarks on PostgreSQL (ARGS=\"--full\", ARGS=\"--db sqlite\")"
 
 venv: $(VENV)/.installed

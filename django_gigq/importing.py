@@ -159,4 +159,18 @@ def load_callable(path: str) -> Callable[..., Any]:
     function = getattr(function, "gigq_function", function)
     if not callable(function) and not is_task(function):
         raise UnrunnableJob(f"{path!r} is not callable")
+    origin = _defining_module(function)
+    if origin is None or not is_allowed(origin):
+        # An allowed module that imported ``os.system`` must not lend it its path.
+        raise UnrunnableJob(
+            f"{path!r} is defined in {origin or 'an unknown module'}, not in an allowed "
+            f"module; {_not_allowed_message(path).split('; ', 1)[1]}"
+        )
     return function
+
+
+def _defining_module(function: Any) -> str | None:
+    """Return the module ``function`` was defined in (for a Task, its function's)."""
+    target = getattr(function, "func", function) if is_task(function) else function
+    module = getattr(target, "__module__", None)
+    return module if isinstance(module, str) else None

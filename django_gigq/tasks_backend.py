@@ -117,7 +117,7 @@ class GigQBackend(BaseTaskBackend):
         from .queue import JobQueue
 
         self.validate_task(task)
-        job = self._job(task, normalize_json(args), normalize_json(kwargs))
+        job = self._job(task, _json_arguments(args), _json_arguments(kwargs))
         queue = JobQueue()
         queue.submit(job)
         enqueued_at = JobRow.objects.using(queue.using).values_list("created_at", flat=True)
@@ -172,3 +172,11 @@ class GigQBackend(BaseTaskBackend):
             run_after=task.run_after,
             **options,
         )
+
+
+def _json_arguments(value: Any) -> Any:
+    """Return task arguments as JSON values (as Django normalizes them), or raise TypeError."""
+    try:
+        return normalize_json(value)
+    except RecursionError:
+        raise TypeError("task arguments are nested too deeply to store as JSON") from None

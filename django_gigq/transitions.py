@@ -128,9 +128,10 @@ def _reset_to_pending(job_ids: list[uuid.UUID], using: str) -> None:
 
 def _recount_dependencies(job_ids: Iterable[uuid.UUID], using: str) -> None:
     """Set ``pending_dependencies`` of re-opened jobs from their dependencies' states."""
+    job_ids = list(job_ids)
     links = list(
         JobDependency.objects.using(using)
-        .filter(job_id__in=list(job_ids))
+        .filter(job_id__in=job_ids)
         .values_list("job_id", "depends_on_id")
     )
     # Lock the dependencies so none completes between our count and our commit: its
@@ -148,6 +149,10 @@ def _recount_dependencies(job_ids: Iterable[uuid.UUID], using: str) -> None:
     for count in set(unfinished.values()):
         ids = [job_id for job_id, n in unfinished.items() if n == count]
         Job.objects.using(using).filter(id__in=ids).update(pending_dependencies=count)
+    # A job cancelled before its dependencies completed kept its old count: reset it too.
+    waiting = {str(job_id) for job_id in unfinished}
+    ready = [job_id for job_id in job_ids if str(job_id) not in waiting]
+    Job.objects.using(using).filter(id__in=ready).update(pending_dependencies=0)
 
 
 def _cancel_if_blocked_by_unsuccessful(job_ids: list[uuid.UUID], using: str) -> None:

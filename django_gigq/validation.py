@@ -75,6 +75,26 @@ def validate_params(params: Any) -> dict[str, Any]:
     return params
 
 
+def check_storable_text(name: str, value: str) -> None:
+    """Raise ``ValueError`` if ``value`` holds what no supported database stores as text.
+
+    PostgreSQL refuses NUL characters in text and jsonb, and a lone surrogate is not
+    Unicode text at all (it has no UTF-8 encoding).
+    """
+    if "\x00" in value:
+        raise ValueError(
+            f"{name} must not contain NUL characters (\\x00): databases cannot store them "
+            f"in text; encode binary data (base64) first"
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{name} contains a lone surrogate ({value[exc.start]!r} at {exc.start}), which "
+            f"is not valid Unicode text; decode bytes with errors='replace' first"
+        ) from None
+
+
 #: Integer columns are 32-bit signed on every supported database.
 INT_MAX = 2**31 - 1
 
@@ -94,8 +114,7 @@ def validate_text(name: str, value: Any, max_length: int | None = None) -> str:
         raise TypeError(f"{name} must be a str; got {type(value).__name__} {value!r}")
     if max_length is not None and len(value) > max_length:
         raise ValueError(f"{name} must be at most {max_length} characters; got {len(value)}")
-    if "\x00" in value:
-        raise ValueError(f"{name} must not contain NUL characters")
+    check_storable_text(name, value)
     return value
 
 

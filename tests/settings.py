@@ -61,6 +61,12 @@ if TEST_DB_NAME:
 # Worker processes started by tests take their GIGQ settings (short leases...) from here.
 GIGQ = json.loads(os.environ.get("GIGQ_TEST_SETTINGS", "{}"))
 
+# The chaos suite's clock-skew scenario starts workers whose wall clock is wrong.
+if os.environ.get("GIGQ_TEST_CLOCK_SKEW"):
+    from tests.clock import skew_wall_clock
+
+    skew_wall_clock(float(os.environ["GIGQ_TEST_CLOCK_SKEW"]))
+
 SECRET_KEY = "django-gigq-tests"
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -18,6 +18,7 @@ from rangefilter.filters import DateRangeFilter
 
 from ..models import Job, JobExecution
 from ..states import UNSUCCESSFUL_STATES, JobStatus
+from ..validation import parse_job_id
 from . import display, operations
 from .dashboard import dashboard_view
 from .filters import BoundedCountPaginator, FunctionFilter, QueueFilter
@@ -294,6 +295,20 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
         if jobs is not None:
             report(self, request, requeue_jobs(jobs, using=queryset.db))
 
+    def response_action(self, request: HttpRequest, queryset, *args, **kwargs):
+        # Django's own handling filters on the posted ids as they are: one that is not a
+        # UUID would make the action fail with a server error instead of an answer.
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(_is_job_id(value) for value in selected):
+            self.message_user(
+                request,
+                "The selection holds something that is not a job id; nothing was changed. "
+                "Select the jobs in the list and try again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset, *args, **kwargs)
+
     def _selected(self, request: HttpRequest, queryset) -> list[Job] | None:
         jobs = first_jobs(queryset)
         if jobs is None:
@@ -368,3 +383,11 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
             obj and obj.status in UNSUCCESSFUL_STATES and self.has_requeue_job_permission(request)
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _is_job_id(value: str) -> bool:
+    try:
+        parse_job_id(value)
+    except (TypeError, ValueError):
+        return False
+    return True
