@@ -13,3 +13,11 @@ class UnrunnableJob(Exception):
 
 class GigQCompatibilityWarning(UserWarning):
     """A GigQ argument that django-gigq accepts but does not need (such as a database path)."""
+
+
+class WorkerLost(Exception):
+    """An attempt ended because its worker died or vanished before reporting how it went.
+
+    Never raised: it names that cause where an exception class is expected, such as the
+    ``exception_class_path`` of a ``django.tasks`` ``TaskError``.
+    """

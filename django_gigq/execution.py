@@ -20,6 +20,8 @@ from .tasks_compat import is_task
 from .validation import encode_json
 
 PARENT_RESULTS = "parent_results"
+#: The ``exception_type`` recorded for an attempt whose worker died before it reported.
+WORKER_LOST = "WorkerLost"
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,15 @@ class Outcome:
     @classmethod
     def lost(cls, job: ClaimedJob, reason: str) -> Outcome:
         """The outcome of a run whose process died or vanished before it reported."""
-        return cls(job=job, succeeded=False, error=reason, exception_type="WorkerLost")
+        return cls(job=job, succeeded=False, error=reason, exception_type=WORKER_LOST)
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether the run was ended from outside the function (timeout, lost worker).
+
+        The function never returned or raised, so nothing in its process reported the end.
+        """
+        return self.timed_out or self.exception_type == WORKER_LOST
 
 
 def run_job(job: ClaimedJob, using: str) -> Outcome:
