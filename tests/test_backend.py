@@ -367,7 +367,15 @@ def test_task_options_override_backend_options(db):
 
 def test_invalid_task_options_are_refused():
     with pytest.raises(InvalidTask, match="max_attempts must be between 1"):
-        GigQTask(func=tasks.add.func, max_attempts=0)
+        # Every Task field given: Django 6.0's Task has no defaults for them.
+        GigQTask(
+            func=tasks.add.func,
+            priority=0,
+            backend="default",
+            queue_name="default",
+            run_after=None,
+            max_attempts=0,
+        )
 
 
 def worker_env():
