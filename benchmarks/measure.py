@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from .setup import empty_job_tables, start_worker
+from .setup import analyze_job_tables, empty_job_tables, start_worker
 
 
 def drain(total: int, concurrency: int) -> dict:
@@ -19,6 +19,7 @@ def drain(total: int, concurrency: int) -> dict:
 
     empty_job_tables()
     JobQueue().submit_many([Job("noop", noop) for _ in range(total)])
+    analyze_job_tables()
     began = time.perf_counter()
     worker = start_worker("--burst", "--concurrency", str(concurrency), "--polling-interval", "0")
     _out, err = worker.communicate()

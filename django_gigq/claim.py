@@ -11,13 +11,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import connections
 from django.db.models import F
 
+from .bulk import AnyOf, insert_rows
 from .conf import gigq_settings
-from .db import DatabaseNow, database_now_plus, uuid7, write_transaction
+from .db import DatabaseNow, uuid7, write_transaction
 from .models import Job, JobExecution
 from .states import JobStatus
 
@@ -91,24 +93,26 @@ def claim_in_transaction(
 
 def _candidate_rows(candidates, limit: int) -> list[dict[str, Any]]:
     # Read everything the worker needs now, under the lock: the rows cannot change before
-    # our UPDATE, so there is no second SELECT after it.
-    return list(candidates.values(*CLAIMED_FIELDS)[:limit])
+    # our UPDATE, so there is no second SELECT after it. The database's clock comes along,
+    # to stamp the start of every job of the batch.
+    return list(candidates.values(*CLAIMED_FIELDS, now=DatabaseNow())[:limit])
 
 
 def _start(rows: list[dict[str, Any]], worker_id: str, using: str) -> list[ClaimedJob]:
     if not rows:
         return []
+    now = rows[0]["now"]
     started = (
         Job.objects.using(using)
-        .filter(id__in=[row["id"] for row in rows])
+        .filter(AnyOf("pk", [row["id"] for row in rows]))
         .pending()
         .update(
             status=JobStatus.RUNNING,
             worker_id=worker_id,
             attempts=F("attempts") + 1,
-            started_at=DatabaseNow(),
-            updated_at=DatabaseNow(),
-            lease_expires_at=database_now_plus(gigq_settings.LEASE_SECONDS),
+            started_at=now,
+            updated_at=now,
+            lease_expires_at=now + timedelta(seconds=gigq_settings.LEASE_SECONDS),
         )
     )
     if started != len(rows):  # impossible while the rows are locked; never hand out a job twice
@@ -116,15 +120,22 @@ def _start(rows: list[dict[str, Any]], worker_id: str, using: str) -> list[Claim
     claimed = [
         ClaimedJob.from_row({**row, "attempts": row["attempts"] + 1}, uuid7()) for row in rows
     ]
-    JobExecution.objects.using(using).bulk_create(
-        JobExecution(
-            id=job.execution_id,
-            job_id=job.id,
-            attempt=job.attempt,
-            worker_id=worker_id,
-            status=JobStatus.RUNNING,
-            started_at=DatabaseNow(),
-        )
-        for job in claimed
+    insert_rows(
+        JobExecution,
+        [
+            {
+                "id": job.execution_id,
+                "job": job.id,
+                "attempt": job.attempt,
+                "worker_id": worker_id,
+                "status": JobStatus.RUNNING,
+                "started_at": now,
+                "error": "",
+                "exception_type": "",
+                "traceback": "",
+            }
+            for job in claimed
+        ],
+        using=using,
     )
     return claimed

@@ -8,14 +8,17 @@ timeout, a rescue, an operator) records nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Field, FloatField, JSONField
 
+from .bulk import AnyOf, ValuePerRow
 from .db import DatabaseNow, database_now_plus, write_transaction
 from .events import announce_outcome
 from .execution import Outcome
-from .models import Job, JobExecution
+from .models import Job, JobDependency, JobExecution
 from .retries import retry_delay_seconds
 from .states import JobStatus
 from .transitions import cancel_dependents
@@ -38,46 +41,127 @@ def record_in_transaction(
     outcomes: Sequence[Outcome], worker_id: str, *, using: str
 ) -> list[Outcome]:
     """Record as ``record_outcomes`` does, inside the caller's ``write_transaction``."""
-    recorded = []
-    wake = False
+    successes = [outcome for outcome in outcomes if outcome.succeeded]
+    recorded, wake = _complete_many(successes, worker_id, using) if successes else ([], False)
     for outcome in outcomes:
-        result = _record(outcome, worker_id, using)
+        if outcome.succeeded:
+            continue
+        result = _record_unsuccessful(outcome, worker_id, using)
         if result is None:
+            continue
+        status, made_claimable = result
+        recorded.append(outcome)
+        announce_outcome(outcome, status, worker_id, using=using)
+        wake = wake or made_claimable
+    dropped = len(outcomes) - len(recorded)
+    if dropped:
+        _log_discarded(outcomes, recorded, worker_id)
+    if wake:
+        notify_jobs_available([""], using=using)
+    return recorded
+
+
+def _complete_many(
+    outcomes: Sequence[Outcome], worker_id: str, using: str
+) -> tuple[list[Outcome], bool]:
+    """Record successful runs with a handful of statements, however many there are.
+
+    Returns the outcomes recorded and whether dependents were released. This is the
+    worker's hot path: one lock, one update of the jobs, one of their executions and one
+    of their dependents, for the whole batch.
+    """
+    owned = _lock_owned(outcomes, worker_id, using)
+    if not owned:
+        return [], False
+    job_ids = [outcome.job.id for outcome in owned]
+    Job.objects.using(using).filter(AnyOf("pk", job_ids)).update(
+        status=JobStatus.COMPLETED,
+        result=_per_row(owned, _job_id, _result, JSONField()),
+        error="",
+        completed_at=DatabaseNow(),
+        updated_at=DatabaseNow(),
+        lease_expires_at=None,
+    )
+    JobExecution.objects.using(using).filter(AnyOf("pk", map(_execution_id, owned))).update(
+        status=JobStatus.COMPLETED,
+        completed_at=DatabaseNow(),
+        duration=ValuePerRow({o.job.execution_id: o.duration for o in owned}, FloatField()),
+        result=_per_row(owned, _execution_id, _result, JSONField()),
+        error="",
+        exception_type="",
+        traceback="",
+    )
+    for outcome in owned:
+        announce_outcome(outcome, JobStatus.COMPLETED, worker_id, using=using)
+    return owned, _release_dependents(job_ids, using) > 0
+
+
+def _lock_owned(outcomes: Sequence[Outcome], worker_id: str, using: str) -> list[Outcome]:
+    """Return the outcomes whose job is still this worker's running attempt, locked.
+
+    The lock keeps the rows ours until the transaction commits: no rescue or operator can
+    move them between this check and the updates that follow.
+    """
+    attempts = dict(
+        Job.objects.using(using)
+        .held_by(worker_id, (outcome.job.id for outcome in outcomes))
+        .select_for_update()
+        .values_list("id", "attempts")
+    )
+    return [outcome for outcome in outcomes if attempts.get(outcome.job.id) == outcome.job.attempt]
+
+
+def _job_id(outcome: Outcome) -> uuid.UUID:
+    return outcome.job.id
+
+
+def _execution_id(outcome: Outcome) -> uuid.UUID:
+    return outcome.job.execution_id
+
+
+def _result(outcome: Outcome) -> Any:
+    return outcome.result
+
+
+def _per_row(
+    outcomes: Sequence[Outcome],
+    key: Callable[[Outcome], uuid.UUID],
+    value: Callable[[Outcome], Any],
+    output_field: Field,
+) -> Any:
+    """Return what to set on each outcome's row: one value for all, or a value per row."""
+    values = [value(outcome) for outcome in outcomes]
+    if all(v == values[0] for v in values):
+        return values[0]
+    return ValuePerRow(dict(zip(map(key, outcomes), values, strict=True)), output_field)
+
+
+def _log_discarded(
+    outcomes: Sequence[Outcome], recorded: Sequence[Outcome], worker_id: str
+) -> None:
+    kept = {id(outcome) for outcome in recorded}
+    for outcome in outcomes:
+        if id(outcome) not in kept:
             logger.warning(
                 "Job %s attempt %s is no longer owned by %s; its outcome was discarded",
                 outcome.job.id,
                 outcome.job.attempt,
                 worker_id,
             )
-            continue
-        status, made_claimable = result
-        recorded.append(outcome)
-        announce_outcome(outcome, status, worker_id, using=using)
-        wake = wake or made_claimable
-    if wake:
-        notify_jobs_available([""], using=using)
-    return recorded
 
 
-def _record(outcome: Outcome, worker_id: str, using: str) -> tuple[JobStatus, bool] | None:
-    """Record one outcome.
+def _record_unsuccessful(
+    outcome: Outcome, worker_id: str, using: str
+) -> tuple[JobStatus, bool] | None:
+    """Record a run that did not succeed: a retry, or a final failure or timeout.
 
-    Returns the job's new status and whether jobs became claimable (dependents released, a
-    retry), or None when the job is no longer this run's.
+    Returns the job's new status and whether it may be claimable again (a retry), or None
+    when the job is no longer this run's.
     """
     job = outcome.job
     owned = Job.objects.using(using).owned_attempt(job.id, worker_id, job.attempt)
     leaving_running = {"updated_at": DatabaseNow(), "lease_expires_at": None}
-    if outcome.succeeded:
-        new_status = JobStatus.COMPLETED
-        changed = owned.update(
-            status=new_status,
-            result=outcome.result,
-            error="",
-            completed_at=DatabaseNow(),
-            **leaving_running,
-        )
-    elif outcome.retryable and job.attempt < job.max_attempts:
+    if outcome.retryable and job.attempt < job.max_attempts:
         new_status = JobStatus.PENDING
         delay = retry_delay_seconds(
             job.retry_backoff, job.retry_delay, job.retry_max_delay, job.attempt
@@ -100,8 +184,6 @@ def _record(outcome: Outcome, worker_id: str, using: str) -> tuple[JobStatus, bo
     if not changed:
         return None
     _finish_execution(outcome, using)
-    if new_status == JobStatus.COMPLETED:
-        return new_status, _release_dependents(job.id, using) > 0
     if new_status == JobStatus.PENDING:
         return new_status, True  # the retry may be due at once
     cancel_dependents(job.id, using=using)
@@ -109,29 +191,34 @@ def _record(outcome: Outcome, worker_id: str, using: str) -> tuple[JobStatus, bo
 
 
 def _finish_execution(outcome: Outcome, using: str) -> None:
-    if outcome.succeeded:
-        status = JobStatus.COMPLETED
-    else:
-        status = JobStatus.TIMEOUT if outcome.timed_out else JobStatus.FAILED
     JobExecution.objects.using(using).filter(id=outcome.job.execution_id).update(
-        status=status,
+        status=JobStatus.TIMEOUT if outcome.timed_out else JobStatus.FAILED,
         completed_at=DatabaseNow(),
         duration=outcome.duration,
-        result=outcome.result if outcome.succeeded else None,
+        result=None,
         error=outcome.error,
         exception_type=outcome.exception_type,
         traceback=outcome.traceback,
     )
 
 
-def _release_dependents(job_id, using: str) -> int:
-    """Count one more completed dependency for each job waiting on ``job_id``.
+def _release_dependents(job_ids: list[uuid.UUID], using: str) -> int:
+    """Count the newly completed ``job_ids`` off the jobs that wait on them.
 
-    Returns how many jobs had their counter decremented.
+    A job waiting on two of them loses two. Returns how many jobs had their counter
+    decremented. Most batches release nothing, and then this is one index lookup.
     """
-    return (
-        Job.objects.using(using)
-        .pending_dependents_of([job_id])
-        .filter(pending_dependencies__gt=0)
-        .update(pending_dependencies=F("pending_dependencies") - 1, updated_at=DatabaseNow())
-    )
+    waiting = JobDependency.objects.using(using).dependents_waiting_on(job_ids)
+    released = 0
+    for count in set(waiting.values()):
+        dependents = [job_id for job_id, n in waiting.items() if n == count]
+        released += (
+            Job.objects.using(using)
+            .filter(AnyOf("pk", dependents))
+            .pending()
+            .filter(pending_dependencies__gte=count)
+            .update(
+                pending_dependencies=F("pending_dependencies") - count, updated_at=DatabaseNow()
+            )
+        )
+    return released

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMinute
 
+from .bulk import AnyOf
 from .db import DatabaseNow, uuid7
 from .indexes import PartialIndex
 from .retries import RetryBackoff
@@ -44,7 +45,7 @@ class JobQuerySet(models.QuerySet):
 
     def held_by(self, worker_id: str, job_ids: Iterable) -> JobQuerySet:
         """The given jobs, while ``worker_id`` still runs them."""
-        return self.filter(status=JobStatus.RUNNING, worker_id=worker_id, id__in=list(job_ids))
+        return self.filter(AnyOf("pk", job_ids), status=JobStatus.RUNNING, worker_id=worker_id)
 
     def running_for(self, worker_id: str) -> JobQuerySet:
         return self.filter(status=JobStatus.RUNNING, worker_id=worker_id)
@@ -83,7 +84,7 @@ class JobQuerySet(models.QuerySet):
 
     def pending_dependents_of(self, job_ids: Iterable) -> JobQuerySet:
         """Pending jobs that depend directly on any of ``job_ids``."""
-        links = JobDependency.objects.filter(depends_on__in=list(job_ids)).values("job_id")
+        links = JobDependency.objects.filter(AnyOf("depends_on", job_ids)).values("job_id")
         return self.filter(id__in=links, status=JobStatus.PENDING)
 
     def cancelled_because_of(self, job_id) -> JobQuerySet:
@@ -263,10 +264,19 @@ class Job(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            # The claim reads these indexes in claim order and stops after a batch: it never
+            # sorts the claimable rows, so a backlog of any size costs it nothing.
+            # Workers serving one queue:
             PartialIndex(
                 fields=["queue", "-priority", "run_after", "id"],
                 where=Q(status="pending", pending_dependencies=0),
                 name="gigq_job_claim_idx",
+            ),
+            # Workers serving every queue (or several):
+            PartialIndex(
+                fields=["-priority", "run_after", "id"],
+                where=Q(status="pending", pending_dependencies=0),
+                name="gigq_job_claim_any_idx",
             ),
             # Running jobs by lease, for the rescue of jobs whose worker vanished.
             PartialIndex(
@@ -351,11 +361,25 @@ class JobExecution(models.Model):
         return f"{self.job_id} attempt {self.attempt}"
 
 
+class JobDependencyQuerySet(models.QuerySet):
+    def dependents_waiting_on(self, job_ids: Iterable) -> dict:
+        """Return ``{dependent id: how many of job_ids it depends on}``."""
+        rows = (
+            self.filter(AnyOf("depends_on", job_ids))
+            .order_by()
+            .values_list("job_id")
+            .annotate(n=Count("id"))
+        )
+        return dict(rows)
+
+
 class JobDependency(models.Model):
     """``job`` may start only once ``depends_on`` has completed."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="dependency_links")
     depends_on = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="dependent_links")
+
+    objects = JobDependencyQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -26,6 +26,7 @@ from ..execution import Outcome
 from ..maintenance import rescue
 from ..states import WorkerState
 from ..transitions import release_jobs
+from .batching import BATCH_WINDOW, BatchSizer
 from .heartbeat import beat, register_worker, set_worker_state
 from .listener import Listener
 from .pool import Child, Pool
@@ -61,11 +62,12 @@ class Supervisor:
         self.options = options
         self.using = options.using
         self.worker_id = options.worker_id
-        self.batch = options.batch or options.concurrency
+        self.batch_sizer = BatchSizer(options.concurrency, fixed=options.batch)
         self.on_progress = on_progress
         self.processed = 0
         self.claimed: deque[ClaimedJob] = deque()  # claimed, waiting for an idle child
         self.outcomes: list[Outcome] = []  # arrived, not yet written
+        self.first_outcome_at = 0.0  # when the oldest of them arrived
         self.queue_maybe_empty = False
         self.stop_requested_at: float | None = None
         self.force_stop = False
@@ -132,6 +134,8 @@ class Supervisor:
             self._with_database(self._flush_outcomes)
             self._with_database(self._shut_down_jobs)
         else:
+            # Children first: they run their next jobs while we talk to the database.
+            self._hand_out()
             self._with_database(self._flush_outcomes_and_claim)
             self._hand_out()
         self._with_database(self._maintain)
@@ -155,10 +159,12 @@ class Supervisor:
     def _flush_outcomes_and_claim(self) -> None:
         """Write the outcomes that arrived and claim jobs for idle children, in one transaction.
 
-        One transaction instead of two per cycle: under load, most cycles do both.
+        One transaction instead of two per cycle: under load, most cycles do both. Outcomes
+        alone are written once the oldest has waited ``BATCH_WINDOW``; until then they wait
+        for the next claim, so a batch's outcomes go to the database together.
         """
         wanted = self._claim_size()
-        if not self.outcomes and not wanted:
+        if not wanted and not self._outcomes_due(time.monotonic()):
             return
         with write_transaction(self.using):
             if self.outcomes:
@@ -178,7 +184,7 @@ class Supervisor:
         idle = len(self.pool.idle)
         if not idle or self.claimed:
             return 0
-        wanted = max(idle, self.batch)
+        wanted = self.batch_sizer.size(idle)
         if self.options.max_jobs is not None:
             wanted = min(wanted, self.options.max_jobs - self.processed - len(self.pool.busy))
         return max(wanted, 0)
@@ -218,6 +224,7 @@ class Supervisor:
                     continue
                 job = child.finish()
                 if job is not None:
+                    self.batch_sizer.observe(message.duration)
                     self._outcome_arrived(message)
         except (EOFError, OSError):
             if child.job is None:
@@ -252,6 +259,8 @@ class Supervisor:
                 self._outcome_arrived(Outcome.timeout(job, now - child.started))
 
     def _outcome_arrived(self, outcome: Outcome) -> None:
+        if not self.outcomes:
+            self.first_outcome_at = time.monotonic()
         self.outcomes.append(outcome)
         self.processed += 1
         job = outcome.job
@@ -261,6 +270,9 @@ class Supervisor:
             logger.info("Job %s (%s) failed: %s", job.id, job.name, outcome.error)
         if self.on_progress is not None:
             self.on_progress(self.processed)
+
+    def _outcomes_due(self, now: float) -> bool:
+        return bool(self.outcomes) and now >= self.first_outcome_at + BATCH_WINDOW
 
     def _flush_outcomes(self) -> None:
         if self.outcomes:
@@ -336,6 +348,8 @@ class Supervisor:
         if self.db_retry_at > now:
             wake_at.append(self.db_retry_at)
         wake_at += [child.deadline for child in self.pool.busy]
+        if self.outcomes:
+            wake_at.append(self.first_outcome_at + BATCH_WINDOW)
         if self.stop_requested_at is not None:
             wake_at.append(self.stop_requested_at + self.options.shutdown_timeout)
         can_claim = self.pool.idle and self.stop_requested_at is None

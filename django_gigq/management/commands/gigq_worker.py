@@ -68,7 +68,8 @@ class Command(BaseCommand):
             "--batch",
             type=positive_int,
             default=None,
-            help="Jobs claimed per claim transaction (default: --concurrency).",
+            help="Jobs claimed per claim transaction (default: automatic, from about one per "
+            "idle child for long jobs up to 100 for very short ones).",
         )
         parser.add_argument(
             "--shutdown-timeout",

@@ -1,0 +1,56 @@
+"""How many jobs the supervisor claims at once, and when it writes their outcomes.
+
+Each claim and each write of outcomes is a transaction: a round trip or more and, on most
+databases, a flush of the write-ahead log. Short jobs are therefore claimed in batches and
+their outcomes written together. The batch is sized from how fast the pool has been
+running jobs, so that it holds about ``BATCH_WINDOW`` seconds of work: long jobs are
+claimed one per idle child (nothing is hoarded that another machine could run), short ones
+up to ``MAX_BATCH`` at a time.
+"""
+
+from __future__ import annotations
+
+#: About how much work one batch holds, in seconds. Outcomes are written when the next
+#: batch is claimed, or once the oldest has waited this long: a finished job is recorded
+#: within about this delay of finishing.
+BATCH_WINDOW = 0.01
+
+#: The most jobs one claim takes, however short they are.
+MAX_BATCH = 100
+
+#: Weight of the newest run in the moving average of run times.
+SMOOTHING = 0.2
+
+#: What handing a job to a child and reading its outcome costs, besides the job itself.
+HAND_OFF_SECONDS = 0.0002
+
+
+class BatchSizer:
+    """Choose how many jobs to claim from how long recent jobs ran.
+
+    The run times are the children's own measure of each job, not the time the supervisor
+    saw pass: that includes the supervisor's own database work, which batching reduces,
+    and would keep batches small because they are small.
+    """
+
+    def __init__(self, concurrency: int, fixed: int | None = None) -> None:
+        self.concurrency = concurrency
+        self.fixed = fixed
+        self.mean_run_seconds: float | None = None
+
+    def observe(self, seconds: float) -> None:
+        """Take into account a job that ran for ``seconds`` in a child."""
+        if self.mean_run_seconds is None:
+            self.mean_run_seconds = seconds
+        else:
+            self.mean_run_seconds += SMOOTHING * (seconds - self.mean_run_seconds)
+
+    def size(self, idle: int) -> int:
+        """Return how many jobs to claim for ``idle`` idle children (at least ``idle``)."""
+        if self.fixed is not None:
+            return max(idle, self.fixed)
+        if self.mean_run_seconds is None:
+            return idle  # nothing known yet: assume long jobs
+        seconds_per_job = self.mean_run_seconds + HAND_OFF_SECONDS
+        jobs_per_window = self.concurrency * BATCH_WINDOW / seconds_per_job
+        return max(idle, min(MAX_BATCH, int(jobs_per_window)))
