@@ -201,13 +201,12 @@ def _check_sqlite_journal(connection: Any, alias: str) -> list[checks.CheckMessa
 
 def unapplied_migrations(alias: str) -> tuple[list[str], int]:
     """Return django-gigq's migrations not applied to ``alias``, and how many it has."""
-    from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.loader import MigrationLoader
 
-    executor = MigrationExecutor(connections[alias])
-    graph = executor.loader.graph
-    plan = executor.migration_plan([key for key in graph.leaf_nodes() if key[0] == APP_LABEL])
-    missing = [migration.name for migration, _ in plan if migration.app_label == APP_LABEL]
-    return missing, sum(1 for key in graph.nodes if key[0] == APP_LABEL)
+    loader = MigrationLoader(connections[alias], ignore_no_migrations=True)
+    ours = sorted(key for key in loader.graph.nodes if key[0] == APP_LABEL)
+    missing = [name for app, name in ours if (app, name) not in loader.applied_migrations]
+    return missing, len(ours)
 
 
 def check_migrations(

@@ -21,7 +21,7 @@ from .validation import encode_json
 
 PARENT_RESULTS = "parent_results"
 #: The ``exception_type`` recorded for an attempt whose worker died before it reported.
-WORKER_LOST = "WorkerLost"
+LOST_WORKER_TYPE = "WorkerLost"
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Outcome:
     @classmethod
     def lost(cls, job: ClaimedJob, reason: str) -> Outcome:
         """The outcome of a run whose process died or vanished before it reported."""
-        return cls(job=job, succeeded=False, error=reason, exception_type=WORKER_LOST)
+        return cls(job=job, succeeded=False, error=reason, exception_type=LOST_WORKER_TYPE)
 
     @property
     def interrupted(self) -> bool:
@@ -64,7 +64,7 @@ class Outcome:
 
         The function never returned or raised, so nothing in its process reported the end.
         """
-        return self.timed_out or self.exception_type == WORKER_LOST
+        return self.timed_out or self.exception_type == LOST_WORKER_TYPE
 
 
 def run_job(job: ClaimedJob, using: str) -> Outcome:

@@ -159,10 +159,12 @@ def test_unknown_backend_option_is_W003():
 
 
 def forget_migrations(*names):
-    """Make the job database look as if these django_gigq migrations were not applied."""
+    """Make the job database look as if these django_gigq migrations (default: all) were
+    not applied."""
     from django.db.migrations.recorder import MigrationRecorder
 
-    MigrationRecorder.Migration.objects.filter(app="django_gigq", name__in=names).delete()
+    applied = MigrationRecorder.Migration.objects.filter(app="django_gigq")
+    (applied.filter(name__in=names) if names else applied).delete()
 
 
 def test_job_database_missing_some_migrations_is_W004(db):
@@ -179,7 +181,7 @@ def test_job_database_missing_some_migrations_is_W004(db):
 
 def test_database_without_any_migration_yet_is_left_to_migrate(db):
     # migrate runs the database checks before it migrates: a first one must not warn.
-    forget_migrations("0001_initial", "0002_job_permissions")
+    forget_migrations()
 
     assert gigq_checks.check_migrations(databases=["default"]) == []
 
@@ -187,7 +189,7 @@ def test_database_without_any_migration_yet_is_left_to_migrate(db):
 def test_gigq_worker_refuses_to_start_without_the_migrations(db):
     from django.core.management import CommandError, call_command
 
-    forget_migrations("0001_initial", "0002_job_permissions")
+    forget_migrations()
 
-    with pytest.raises(CommandError, match=r"lacks django-gigq's migrations \(0001_initial, 0002"):
+    with pytest.raises(CommandError, match=r"lacks django-gigq's migrations \(0001_initial, "):
         call_command("gigq_worker", "--burst")
