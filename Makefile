@@ -8,7 +8,7 @@ DEMO_ADDR := 127.0.0.1:8000
 DOCS_ADDR := 127.0.0.1:8001
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv test demo lint format docs docs-serve clean distclean
+.PHONY: help venv test demo bench lint format docs docs-serve clean distclean
 
 help:
 	@echo "make demo   run the example project: migrate, a sample workflow, a worker, the admin"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint   ruff check and ruff format --check    make format   apply ruff format"
 	@echo "make venv   create .venv with the test extra        make clean    remove build files"
 	@echo "make docs   build the documentation into site/        make docs-serve  serve it, live"
+	@echo "make bench  the benchmarks on PostgreSQL (ARGS=\"--full\", ARGS=\"--db sqlite\")"
 
 venv: $(VENV)/.installed
 
@@ -48,6 +49,10 @@ demo: venv
 	echo "Stop with Ctrl-C (stops the worker too)."; \
 	echo; \
 	$(PY) manage.py runserver $(DEMO_ADDR) --noreload
+
+# The benchmarks (benchmarks/run.py): quick sizes by default, ARGS="--full" for the real run.
+bench: venv
+	$(PY) -m benchmarks.run $(ARGS)
 
 # The documentation: MkDocs (Material) with the docs extra. Its examples are tested by
 # tests/test_docs_examples.py (part of make test).

@@ -1,84 +1,45 @@
 """Run the benchmarks: ``python -m benchmarks.run`` (see ``--help``).
 
-Prints django-gigq's figures beside the raw psycopg loop measured in the same run (the
-machine is noisy: only ratios from one run mean anything), as a table and as JSON lines.
+The same suite as ``manage.py gigq_bench`` (``django_gigq.bench``), on a database of its
+own (``gigq_bench``), plus GigQ 0.5.1 on SQLite for comparison when it is installed
+(``pip install gigq==0.5.1`` into the benchmark's environment; never a dependency of
+django-gigq). Prints a table with the raw psycopg loops of the same run and the targets,
+appends JSON lines, and draws an SVG plot.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import sys
-from datetime import UTC, datetime
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--jobs", type=int, default=10_000, help="jobs per drain (10000)")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 4], help="W values")
     parser.add_argument("--db", choices=["postgres", "sqlite", "mariadb"], default="postgres")
-    parser.add_argument("--skip-latency", action="store_true")
-    parser.add_argument("--json", metavar="FILE", help="append JSON lines to FILE")
+    parser.add_argument("--full", action="store_true", help="full sizes (default: quick)")
+    parser.add_argument("--json", metavar="FILE", default="benchmarks/results.jsonl")
+    parser.add_argument("--plot", metavar="FILE.svg", default="benchmarks/results.svg")
     args = parser.parse_args()
     os.environ["GIGQ_BENCH_DB"] = args.db
 
     from .setup import configure
 
     configure()
-    import django
+    from django_gigq.bench import report, runner
 
-    from . import measure, raw_loop
+    from . import gigq_compare
 
-    results = []
-    context = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "db": args.db,
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "cpus": os.cpu_count(),
-    }
-    for workers in args.workers:
-        ours = measure.drain(args.jobs, workers)
-        row = {"benchmark": "drain", "W": workers, **ours}
-        if args.db == "postgres":
-            row["raw_1_per_claim"] = raw_loop.measure(args.jobs, workers, batch=1)
-            row["raw_100_per_claim"] = raw_loop.measure(args.jobs, workers, batch=100)
-            row["ratio_to_raw_1"] = ours["jobs_per_s"] / row["raw_1_per_claim"]
-        results.append(row)
-    if not args.skip_latency:
-        results.append({"benchmark": "pickup", **measure.pickup_latency()})
-
-    _print_table(context, results)
-    if args.json:
-        with open(args.json, "a") as output:
-            for row in results:
-                output.write(json.dumps({**context, **row}) + "\n")
-
-
-def _print_table(context: dict, results: list[dict]) -> None:
-    print(", ".join(f"{key}={value}" for key, value in context.items()))
-    for row in results:
-        if row["benchmark"] == "drain":
-            line = (
-                f"drain W={row['W']}: {row['jobs_per_s']:,.0f} jobs/s "
-                f"({row['jobs_per_s_with_startup']:,.0f} with start-up), "
-                f"{row['duplicates']} duplicates"
-            )
-            if "raw_1_per_claim" in row:
-                line += (
-                    f" | raw loop 1/claim {row['raw_1_per_claim']:,.0f}, 100/claim "
-                    f"{row['raw_100_per_claim']:,.0f} | ours / raw 1 = {row['ratio_to_raw_1']:.2f}"
-                )
-        else:
-            line = (
-                f"pick-up ({row['jobs']} jobs, 20 ms apart): p50 {row['pickup_p50_ms']:.1f} ms, "
-                f"p95 {row['pickup_p95_ms']:.1f} ms, p99 {row['pickup_p99_ms']:.1f} ms; "
-                f"completion recorded {row['record_lag_p50_ms']:.1f} ms (p50) after it ran"
-            )
-        print(line)
-    sys.stdout.flush()
+    sizes = runner.FULL if args.full else runner.QUICK
+    context = runner.context("default")
+    rows = list(runner.run("default", sizes, log=lambda line: print(line, file=sys.stderr)))
+    if args.db == "sqlite" and gigq_compare.available():
+        rows.append(gigq_compare.measure(sizes.drain, rows))
+    checks = runner.check_targets(rows, context["database"])
+    report.print_report(context, rows, checks, sys.stdout)
+    report.write_json_lines(context, rows, args.json)
+    with open(args.plot, "w") as output:
+        output.write(report.plot_svg(rows))
 
 
 if __name__ == "__main__":

@@ -84,4 +84,4 @@ ROOT_URLCONF = "benchmarks.admin_changelist"
 ALLOWED_HOSTS = ["testserver"]
 STATIC_URL = "/static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-GIGQ = {"ALLOWED_MODULES": ["benchmarks"]}
+GIGQ = {"ALLOWED_MODULES": ["benchmarks", "django_gigq.bench"]}

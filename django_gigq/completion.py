@@ -67,21 +67,35 @@ def _complete_many(
     """Record successful runs with a handful of statements, however many there are.
 
     Returns the outcomes recorded and whether dependents were released. This is the
-    worker's hot path: one lock, one update of the jobs, one of their executions and one
-    of their dependents, for the whole batch.
+    worker's hot path: one guarded update of the jobs, one of their executions and one
+    lookup of their dependents, for the whole batch.
     """
-    owned = _lock_owned(outcomes, worker_id, using)
+    attempts = {outcome.job.id: outcome.job.attempt for outcome in outcomes}
+    # Guarded like every transition out of running: a job this worker no longer runs at
+    # this attempt (rescued, timed out, cancelled) is left as it is.
+    completed = (
+        Job.objects.using(using)
+        .running_attempts(worker_id, attempts)
+        .update(
+            status=JobStatus.COMPLETED,
+            result=_per_row(outcomes, _job_id, _result, JSONField()),
+            error="",
+            completed_at=DatabaseNow(),
+            updated_at=DatabaseNow(),
+            lease_expires_at=None,
+        )
+    )
+    if completed == len(outcomes):
+        owned = list(outcomes)
+    else:  # rare: find which ones this update completed
+        ours = set(
+            Job.objects.using(using)
+            .completed_attempts(worker_id, attempts)
+            .values_list("id", flat=True)
+        )
+        owned = [outcome for outcome in outcomes if outcome.job.id in ours]
     if not owned:
         return [], False
-    job_ids = [outcome.job.id for outcome in owned]
-    Job.objects.using(using).filter(AnyOf("pk", job_ids)).update(
-        status=JobStatus.COMPLETED,
-        result=_per_row(owned, _job_id, _result, JSONField()),
-        error="",
-        completed_at=DatabaseNow(),
-        updated_at=DatabaseNow(),
-        lease_expires_at=None,
-    )
     JobExecution.objects.using(using).filter(AnyOf("pk", map(_execution_id, owned))).update(
         status=JobStatus.COMPLETED,
         completed_at=DatabaseNow(),
@@ -93,22 +107,7 @@ def _complete_many(
     )
     for outcome in owned:
         announce_outcome(outcome, JobStatus.COMPLETED, worker_id, using=using)
-    return owned, _release_dependents(job_ids, using) > 0
-
-
-def _lock_owned(outcomes: Sequence[Outcome], worker_id: str, using: str) -> list[Outcome]:
-    """Return the outcomes whose job is still this worker's running attempt, locked.
-
-    The lock keeps the rows ours until the transaction commits: no rescue or operator can
-    move them between this check and the updates that follow.
-    """
-    attempts = dict(
-        Job.objects.using(using)
-        .held_by(worker_id, (outcome.job.id for outcome in outcomes))
-        .select_for_update()
-        .values_list("id", "attempts")
-    )
-    return [outcome for outcome in outcomes if attempts.get(outcome.job.id) == outcome.job.attempt]
+    return owned, _release_dependents([outcome.job.id for outcome in owned], using) > 0
 
 
 def _job_id(outcome: Outcome) -> uuid.UUID:

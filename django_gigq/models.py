@@ -6,14 +6,14 @@ the API and the admin call these instead of spelling out filters of their own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from django.db import models
 from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMinute
 
-from .bulk import AnyOf
+from .bulk import AnyOf, ValuePerRow
 from .db import DatabaseNow, uuid7
 from .indexes import PartialIndex
 from .retries import RetryBackoff
@@ -46,6 +46,27 @@ class JobQuerySet(models.QuerySet):
     def held_by(self, worker_id: str, job_ids: Iterable) -> JobQuerySet:
         """The given jobs, while ``worker_id`` still runs them."""
         return self.filter(AnyOf("pk", job_ids), status=JobStatus.RUNNING, worker_id=worker_id)
+
+    def running_attempts(self, worker_id: str, attempts: Mapping) -> JobQuerySet:
+        """The jobs of ``{job id: attempt}`` that ``worker_id`` still runs at that attempt.
+
+        The guard of a batch of transitions out of running, as ``owned_attempt`` is of one.
+        """
+        return self.filter(
+            AnyOf("pk", attempts),
+            status=JobStatus.RUNNING,
+            worker_id=worker_id,
+            attempts=ValuePerRow(attempts, models.IntegerField()),
+        )
+
+    def completed_attempts(self, worker_id: str, attempts: Mapping) -> JobQuerySet:
+        """The jobs of ``{job id: attempt}`` that ``worker_id`` completed at that attempt."""
+        return self.filter(
+            AnyOf("pk", attempts),
+            status=JobStatus.COMPLETED,
+            worker_id=worker_id,
+            attempts=ValuePerRow(attempts, models.IntegerField()),
+        )
 
     def running_for(self, worker_id: str) -> JobQuerySet:
         return self.filter(status=JobStatus.RUNNING, worker_id=worker_id)

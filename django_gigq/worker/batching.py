@@ -10,10 +10,12 @@ up to ``MAX_BATCH`` at a time.
 
 from __future__ import annotations
 
-#: About how much work one batch holds, in seconds. Outcomes are written when the next
-#: batch is claimed, or once the oldest has waited this long: a finished job is recorded
-#: within about this delay of finishing.
+#: About how much work one batch holds, in seconds.
 BATCH_WINDOW = 0.01
+
+#: Outcomes are written with the next claim, which comes about once a ``BATCH_WINDOW``,
+#: or alone once the oldest has waited this long (a slow job holds up the batch).
+OUTCOME_MAX_WAIT = 2 * BATCH_WINDOW
 
 #: The most jobs one claim takes, however short they are.
 MAX_BATCH = 100

@@ -13,8 +13,6 @@ import signal
 import sys
 from multiprocessing.connection import Connection
 
-#: The first message a child sends: Django is set up, it can take a job.
-READY = "ready"
 _PR_SET_PDEATHSIG = 1
 
 
@@ -30,17 +28,18 @@ def child_main(pipe: Connection, using: str) -> None:
     from django.db import close_old_connections
 
     from ..execution import run_job
+    from .messages import READY, decode_job, encode_outcome
 
     pipe.send(READY)
     while True:
         try:
-            job = pipe.recv()
+            message = pipe.recv()
         except (EOFError, OSError):
             return  # the supervisor is gone
-        if job is None:
+        if message is None:
             return
         close_old_connections()
-        pipe.send(run_job(job, using))
+        pipe.send(encode_outcome(run_job(decode_job(message), using)))
 
 
 def _die_with_parent() -> None:

@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass, field
 
 from ..claim import ClaimedJob
-from .child import READY, child_main
+from .child import child_main
+from .messages import READY, encode_job
 
 logger = logging.getLogger("django_gigq.worker")
 
@@ -36,7 +37,7 @@ class Child:
         self.job = job
         self.started = time.monotonic()
         self.deadline = self.started + job.timeout
-        self.pipe.send(job)
+        self.pipe.send(encode_job(job))
 
     def finish(self) -> ClaimedJob | None:
         """Forget the current job (its outcome arrived); return it."""

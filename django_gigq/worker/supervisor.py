@@ -26,9 +26,10 @@ from ..execution import Outcome
 from ..maintenance import rescue
 from ..states import WorkerState
 from ..transitions import release_jobs
-from .batching import BATCH_WINDOW, BatchSizer
+from .batching import OUTCOME_MAX_WAIT, BatchSizer
 from .heartbeat import beat, register_worker, set_worker_state
 from .listener import Listener
+from .messages import decode_outcome
 from .pool import Child, Pool
 from .waiting import wait_for_any
 
@@ -160,7 +161,7 @@ class Supervisor:
         """Write the outcomes that arrived and claim jobs for idle children, in one transaction.
 
         One transaction instead of two per cycle: under load, most cycles do both. Outcomes
-        alone are written once the oldest has waited ``BATCH_WINDOW``; until then they wait
+        alone are written once the oldest has waited ``OUTCOME_MAX_WAIT``; until then they wait
         for the next claim, so a batch's outcomes go to the database together.
         """
         wanted = self._claim_size()
@@ -224,8 +225,9 @@ class Supervisor:
                     continue
                 job = child.finish()
                 if job is not None:
-                    self.batch_sizer.observe(message.duration)
-                    self._outcome_arrived(message)
+                    outcome = decode_outcome(job, message)
+                    self.batch_sizer.observe(outcome.duration)
+                    self._outcome_arrived(outcome)
         except (EOFError, OSError):
             if child.job is None:
                 logger.warning("Child process %s exited; starting another", child.index)
@@ -272,7 +274,7 @@ class Supervisor:
             self.on_progress(self.processed)
 
     def _outcomes_due(self, now: float) -> bool:
-        return bool(self.outcomes) and now >= self.first_outcome_at + BATCH_WINDOW
+        return bool(self.outcomes) and now >= self.first_outcome_at + OUTCOME_MAX_WAIT
 
     def _flush_outcomes(self) -> None:
         if self.outcomes:
@@ -349,7 +351,7 @@ class Supervisor:
             wake_at.append(self.db_retry_at)
         wake_at += [child.deadline for child in self.pool.busy]
         if self.outcomes:
-            wake_at.append(self.first_outcome_at + BATCH_WINDOW)
+            wake_at.append(self.first_outcome_at + OUTCOME_MAX_WAIT)
         if self.stop_requested_at is not None:
             wake_at.append(self.stop_requested_at + self.options.shutdown_timeout)
         can_claim = self.pool.idle and self.stop_requested_at is None
