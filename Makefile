@@ -46,7 +46,7 @@ demo: venv
 	trap 'exit 130' INT TERM; \
 	echo; \
 	echo "Admin: http://$(DEMO_ADDR)/admin/  (user: admin, password: admin)"; \
-	echo "Demo:  http://$(DEMO_ADDR)/  (submit a slow job and watch it run)"; \
+	echo "Demo:  http://$(DEMO_ADDR)/  (a form, a post_save job, a django.tasks task, a workflow)"; \
 	echo "Stop with Ctrl-C (stops the worker too)."; \
 	echo; \
 	$(PY) manage.py runserver $(DEMO_ADDR) --noreload

@@ -11,9 +11,14 @@ Ids:
 - ``django_gigq.W001``: an unknown ``GIGQ`` key (a typo leaves a setting at its default).
 - ``django_gigq.W002``: the SQLite job database is not in WAL journal mode.
 - ``django_gigq.W003``: an unknown ``GigQBackend`` ``OPTIONS`` key.
+- ``django_gigq.W004``: the job database has some of django-gigq's migrations, not all.
 
-The database checks (E004, W002) connect, so like Django's own they carry the
-``database`` tag and run with ``migrate`` and ``check --database``.
+The database checks (E004, W002, W004) connect, so like Django's own they carry the
+``database`` tag and run with ``migrate`` and ``check --database``. W004 is silent on a
+database without any django-gigq migration: ``migrate`` runs the checks before it
+migrates, and a first ``migrate`` should not warn about what it is about to do.
+``gigq_worker`` refuses to start on a job database that lacks any of them
+(``require_migrated``).
 """
 
 from __future__ import annotations
@@ -25,17 +30,20 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
+from django.core.management.base import CommandError
 from django.db import connections
 
 from .conf import GigQSettings, gigq_settings
 
 TAG = "django_gigq"
+APP_LABEL = "django_gigq"
 
 
 def register() -> None:
     """Register django-gigq's checks (called from ``AppConfig.ready``)."""
     checks.register(check_settings, TAG)
     checks.register(check_database, TAG, checks.Tags.database)
+    checks.register(check_migrations, TAG, checks.Tags.database)
 
 
 def known_settings() -> list[str]:
@@ -189,6 +197,50 @@ def _check_sqlite_journal(connection: Any, alias: str) -> list[checks.CheckMessa
             id="django_gigq.W002",
         )
     ]
+
+
+def unapplied_migrations(alias: str) -> tuple[list[str], int]:
+    """Return django-gigq's migrations not applied to ``alias``, and how many it has."""
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(connections[alias], ignore_no_migrations=True)
+    ours = sorted(key for key in loader.graph.nodes if key[0] == APP_LABEL)
+    missing = [name for app, name in ours if (app, name) not in loader.applied_migrations]
+    return missing, len(ours)
+
+
+def check_migrations(
+    app_configs: Any = None, databases: Iterable[str] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Warn when the job database has some of django-gigq's migrations but not all."""
+    alias = gigq_settings.DATABASE
+    if not databases or alias not in databases or alias not in connections.settings:
+        return []
+    missing, total = unapplied_migrations(alias)
+    if not missing or len(missing) == total:
+        return []  # all applied, or none yet: a first migrate is about to apply them
+    return [
+        checks.Warning(
+            f"django-gigq's migrations {', '.join(missing)} are not applied to the job "
+            f"database {alias!r}; workers and the admin need them.",
+            hint=f"Run `python manage.py migrate --database {alias}`.",
+            id="django_gigq.W004",
+        )
+    ]
+
+
+def require_migrated(alias: str) -> None:
+    """Raise ``CommandError`` unless every django-gigq migration is applied to ``alias``.
+
+    For commands that need the job tables (``gigq_worker``): a clear error at start
+    instead of "no such table" from deep inside the worker.
+    """
+    missing, _total = unapplied_migrations(alias)
+    if missing:
+        raise CommandError(
+            f"the job database {alias!r} lacks django-gigq's migrations "
+            f"({', '.join(missing)}); run `python manage.py migrate --database {alias}` first"
+        )
 
 
 def check_tasks_backend(backend: Any) -> list[checks.CheckMessage]:

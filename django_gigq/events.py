@@ -97,6 +97,18 @@ def _announce_outcome(outcome: Outcome, status: str, worker_id: str, using: str)
             exception_type=outcome.exception_type,
             traceback=outcome.traceback,
         )
+        if outcome.interrupted:
+            _finish_interrupted_task(job, using)
+
+
+def _finish_interrupted_task(job: ClaimedJob, using: str) -> None:
+    """Send ``django.tasks``' ``task_finished`` if the job is a task (see ``task_runner``)."""
+    from .tasks_compat import AVAILABLE
+
+    if AVAILABLE:
+        from .task_runner import finish_interrupted
+
+        finish_interrupted(job, using)
 
 
 def announce_cancelled(

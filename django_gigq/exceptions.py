@@ -30,3 +30,11 @@ class DuplicateJob(ValueError):
             f"job {existing_id} already holds unique_key {unique_key!r} (it is pending or "
             f"running); use its id, or submit with on_duplicate='return' to get it back"
         )
+
+
+class WorkerLost(Exception):
+    """An attempt ended because its worker died or vanished before reporting how it went.
+
+    Never raised: it names that cause where an exception class is expected, such as the
+    ``exception_class_path`` of a ``django.tasks`` ``TaskError``.
+    """

@@ -21,6 +21,8 @@ from .tasks_compat import is_task
 from .validation import encode_json, storable_text
 
 PARENT_RESULTS = "parent_results"
+#: The ``exception_type`` recorded for an attempt whose worker died before it reported.
+LOST_WORKER_TYPE = "WorkerLost"
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,15 @@ class Outcome:
     @classmethod
     def lost(cls, job: ClaimedJob, reason: str) -> Outcome:
         """The outcome of a run whose process died or vanished before it reported."""
-        return cls(job=job, succeeded=False, error=reason, exception_type="WorkerLost")
+        return cls(job=job, succeeded=False, error=reason, exception_type=LOST_WORKER_TYPE)
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether the run was ended from outside the function (timeout, lost worker).
+
+        The function never returned or raised, so nothing in its process reported the end.
+        """
+        return self.timed_out or self.exception_type == LOST_WORKER_TYPE
 
 
 def run_job(job: ClaimedJob, using: str) -> Outcome:

@@ -38,6 +38,9 @@ RESULT_STATUS = {
 #: Execution statuses that are a failed attempt, with an error to report.
 FAILED_ATTEMPTS = frozenset({JobStatus.FAILED, JobStatus.TIMEOUT})
 
+#: Exception types the worker records without a module, and the class each one names.
+_RECORDED_TYPES = {"WorkerLost": "django_gigq.exceptions.WorkerLost"}
+
 _JOB_FIELDS = (
     "id",
     "function",
@@ -154,6 +157,7 @@ def _task_of(row: dict[str, Any], executions: list[dict[str, Any]], alias: str) 
 
 def _task_error(execution: dict[str, Any]) -> TaskError:
     exception_type = execution["exception_type"] or "Exception"
+    exception_type = _RECORDED_TYPES.get(exception_type, exception_type)
     if "." not in exception_type and hasattr(builtins, exception_type):
         # Recorded by the worker itself (a timeout is TimeoutError): name it importably.
         exception_type = f"builtins.{exception_type}"

@@ -5,6 +5,9 @@ task's function is called with the stored ``args`` and ``kwargs`` (and a ``TaskC
 first when the task ``takes_context``); ``task_started`` is sent before the call and
 ``task_finished`` once the task is finished for good: it succeeded, or failed with no
 attempt left. An attempt that will be retried sends no ``task_finished``.
+
+A last attempt ended from outside the task (a timeout, a lost worker) is finished too:
+``finish_interrupted`` sends its ``task_finished`` from the process that recorded it.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from django.utils import timezone
 from .claim import ClaimedJob
 from .exceptions import UnrunnableJob
 from .execution import Outcome
+from .importing import load_callable
 from .task_results import get_task_result, task_arguments
 from .tasks_compat import (
     TaskContext,
     TaskError,
     TaskResultDoesNotExist,
     TaskResultStatus,
+    is_task,
     normalize_json,
     task_finished,
     task_started,
@@ -66,6 +71,28 @@ def run_task(task: Any, job: ClaimedJob, using: str) -> Outcome:
     _set(task_result, finished_at=timezone.now())
     task_finished.send(sender=sender, task_result=task_result)
     return Outcome(job=job, succeeded=True, result=value, duration=time.perf_counter() - started)
+
+
+def finish_interrupted(job: ClaimedJob, using: str) -> None:
+    """Send ``task_finished`` for a task job whose last attempt was ended from outside.
+
+    A timeout or a lost worker ends the attempt without the task's process reporting it,
+    so ``run_task`` sent nothing. Called once the job's failure has committed, by the
+    process that recorded it (the worker's supervisor, or a rescuing worker); the result
+    is FAILED, its last error the timeout or the lost worker. Jobs that are not tasks, or
+    whose task can no longer be imported, send nothing.
+    """
+    try:
+        task = load_callable(job.function)
+    except UnrunnableJob:
+        return
+    if not is_task(task):
+        return
+    try:
+        task_result = get_task_result(job.id, alias=task.backend, using=using)
+    except TaskResultDoesNotExist:
+        return
+    task_finished.send(sender=type(task.get_backend()), task_result=task_result)
 
 
 def _check_signature(task: Any, args: list[Any], kwargs: dict[str, Any]) -> None:

@@ -7,7 +7,9 @@ created, so they connect to the same one.
 
 import json
 import os
+import sys
 import tempfile
+from pathlib import Path
 
 BACKEND = os.environ.get("GIGQ_TEST_DB", "sqlite")
 TEST_DB_NAME = os.environ.get("GIGQ_TEST_DB_NAME")
@@ -70,15 +72,22 @@ if os.environ.get("GIGQ_TEST_CLOCK_SKEW"):
 SECRET_KEY = "django-gigq-tests"
 USE_TZ = True
 TIME_ZONE = "UTC"
+# The example project's ``demo`` app is installed too, so tests/test_example_project.py can
+# drive its views; worker processes load these settings, so they can import it as well.
+EXAMPLE_PROJECT = str(Path(__file__).resolve().parent.parent / "example_project")
+if EXAMPLE_PROJECT not in sys.path:
+    sys.path.append(EXAMPLE_PROJECT)
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django_gigq",  # before the admin: it adds the dashboard link to the admin's index
     "django.contrib.admin",
     "rangefilter",
-    "django_gigq",
     "tests",
+    "demo",
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -6,8 +6,9 @@ Import only where the framework exists (Django 6.0+, or the django-tasks backpor
 import asyncio
 import inspect
 import os
+import time
 
-from django_gigq.tasks_compat import PACKAGE
+from django_gigq.tasks_compat import PACKAGE, task_finished
 
 if PACKAGE == "django.tasks":
     from django.tasks import task
@@ -58,6 +59,28 @@ def describe_context(context, label):
 async def async_add(a, b):
     await asyncio.sleep(0)
     return a + b
+
+
+@task
+def sleep_for(seconds):
+    time.sleep(seconds)
+
+
+def record_sleep_for_finished(sender, task_result, **kwargs):
+    """Record ``task_finished`` for ``sleep_for`` in the database, from whichever process.
+
+    A worker subprocess imports this module when it loads ``sleep_for``, which connects
+    this receiver there too; the test reads the ``Run`` row.
+    """
+    if task_result.task.func is sleep_for.func:
+        Run.objects.create(
+            key=f"finished {task_result.id}",
+            pid=os.getpid(),
+            attempt_marker=str(task_result.status),
+        )
+
+
+task_finished.connect(record_sleep_for_finished, dispatch_uid="tests.tasks.sleep_for_finished")
 
 
 @task

@@ -353,6 +353,14 @@ def test_dashboard_is_linked_from_the_app_index(admin_client):
     assert reverse(DASHBOARD) in response.content.decode()
 
 
+def test_dashboard_is_linked_from_the_admin_index_above_the_apps(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+
+    link = html.index(f'href="{reverse(DASHBOARD)}"')
+    assert link < html.index('id="content-main"')
+    assert 'id="recent-actions-module"' in html  # the admin's own index is still all there
+
+
 def test_worker_list_and_page_are_read_only(admin_client, db):
     register_worker("host-b:7:ffff", [], 2, using="default")
 

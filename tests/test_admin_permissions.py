@@ -98,6 +98,8 @@ def test_staff_who_cannot_view_jobs_cannot_use_the_buttons_or_the_dashboard(djan
     assert button.status_code == 403
     assert status(ops.resize) == JobStatus.FAILED
     assert dashboard.status_code == 403
+    index = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:django_gigq_job_dashboard") not in index
 
 
 def test_job_page_buttons_require_a_csrf_token(admin_user, ops):

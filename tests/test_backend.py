@@ -166,6 +166,66 @@ def test_task_that_takes_context_gets_its_attempt_and_result(db, drain, worker):
     }
 
 
+def test_last_attempt_lost_with_its_worker_finishes_the_task_as_failed(
+    db, received, django_capture_on_commit_callbacks
+):
+    from django_gigq.exceptions import WorkerLost
+    from django_gigq.maintenance import rescue
+
+    result = tasks.add.enqueue(1, 2)
+    JobRow.objects.filter(id=result.id).update(max_attempts=1)
+    claim_jobs("vanished-worker", using="default")
+    JobRow.objects.running().update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rescue.run_once("default") == 1
+
+    fetched = tasks.add.get_result(result.id)
+    assert fetched.status == TaskResultStatus.FAILED
+    assert fetched.worker_ids == ["vanished-worker"]
+    [error] = fetched.errors
+    assert error.exception_class is WorkerLost  # an importable class, as the contract asks
+    assert "worker lost" in error.traceback
+    # The task never reported (its process was gone): the rescuer sends task_finished.
+    assert received[-1] == ("finished", TaskResultStatus.FAILED, GigQBackend)
+
+
+def test_lost_attempt_with_attempts_left_is_ready_again_and_not_finished(
+    db, received, django_capture_on_commit_callbacks
+):
+    from django_gigq.maintenance import rescue
+
+    result = tasks.add.enqueue(1, 2)
+    claim_jobs("vanished-worker", using="default")
+    JobRow.objects.running().update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        rescue.run_once("default")
+
+    fetched = tasks.add.get_result(result.id)
+    assert fetched.status == TaskResultStatus.READY
+    assert len(fetched.errors) == fetched.attempts == 1
+    assert "finished" not in [name for name, _status, _sender in received]
+
+
+def test_cancelled_task_is_failed_without_errors_and_sends_no_task_finished(
+    db, queue, received, django_capture_on_commit_callbacks
+):
+    result = tasks.add.enqueue(1, 2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue.cancel(result.id)
+
+    fetched = tasks.add.get_result(result.id)
+    # FAILED is "raised, or was unable to start"; it never ran, so no attempt, no error.
+    assert fetched.status == TaskResultStatus.FAILED
+    assert fetched.is_finished
+    assert (fetched.errors, fetched.attempts) == ([], 0)
+    with pytest.raises(ValueError, match="Task failed"):
+        fetched.return_value  # noqa: B018 - the property raises
+    # Cancelling is an operator's act, not a run: django-gigq's job_cancelled reports it.
+    assert "finished" not in [name for name, _status, _sender in received]
+
+
 def test_async_task_runs(db, drain):
     result = tasks.async_add.enqueue(20, 22)
     drain()
@@ -307,7 +367,15 @@ def test_task_options_override_backend_options(db):
 
 def test_invalid_task_options_are_refused():
     with pytest.raises(InvalidTask, match="max_attempts must be between 1"):
-        GigQTask(func=tasks.add.func, max_attempts=0)
+        # Every Task field given: Django 6.0's Task has no defaults for them.
+        GigQTask(
+            func=tasks.add.func,
+            priority=0,
+            backend="default",
+            queue_name="default",
+            run_after=None,
+            max_attempts=0,
+        )
 
 
 def worker_env():
@@ -342,3 +410,30 @@ def test_gigq_worker_process_runs_enqueued_tasks():
     failed.refresh()
     assert failed.status == TaskResultStatus.FAILED
     assert "ValueError: in a subprocess" in failed.errors[-1].traceback
+
+
+@pytest.mark.django_db(transaction=True)
+def test_task_stopped_at_its_timeout_is_failed_and_finished_by_the_worker():
+    from tests.models import Run
+
+    result = tasks.sleep_for.enqueue(60)
+    JobRow.objects.filter(id=result.id).update(timeout=1, max_attempts=1)
+
+    process = subprocess.run(
+        [sys.executable, "-m", "django", "gigq_worker", "--burst", "--polling-interval", "0"],
+        env=worker_env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert process.returncode == 0, process.stderr
+    fetched = tasks.sleep_for.get_result(result.id)
+    assert fetched.status == TaskResultStatus.FAILED
+    [error] = fetched.errors
+    assert error.exception_class is TimeoutError
+    assert "timed out after 1 seconds" in error.traceback
+    # The task's own process was killed; the worker's supervisor sent task_finished.
+    [finished] = Run.objects.filter(key=f"finished {result.id}")
+    assert finished.attempt_marker == TaskResultStatus.FAILED

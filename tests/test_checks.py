@@ -156,3 +156,40 @@ def test_unknown_backend_option_is_W003():
     messages = GigQBackend("default", {"OPTIONS": {"max_attempt": 3}}).check()
     assert ids(messages) == ["django_gigq.W003"]
     assert "Did you mean 'max_attempts'?" in messages[0].hint
+
+
+def forget_migrations(*names):
+    """Make the job database look as if these django_gigq migrations (default: all) were
+    not applied."""
+    from django.db.migrations.recorder import MigrationRecorder
+
+    applied = MigrationRecorder.Migration.objects.filter(app="django_gigq")
+    (applied.filter(name__in=names) if names else applied).delete()
+
+
+def test_job_database_missing_some_migrations_is_W004(db):
+    assert gigq_checks.check_migrations(databases=["default"]) == []
+    forget_migrations("0002_job_permissions")
+
+    messages = gigq_checks.check_migrations(databases=["default"])
+
+    assert ids(messages) == ["django_gigq.W004"]
+    assert "0002_job_permissions" in messages[0].msg
+    assert messages[0].hint == "Run `python manage.py migrate --database default`."
+    assert gigq_checks.check_migrations() == []  # plain `check` does not connect
+
+
+def test_database_without_any_migration_yet_is_left_to_migrate(db):
+    # migrate runs the database checks before it migrates: a first one must not warn.
+    forget_migrations()
+
+    assert gigq_checks.check_migrations(databases=["default"]) == []
+
+
+def test_gigq_worker_refuses_to_start_without_the_migrations(db):
+    from django.core.management import CommandError, call_command
+
+    forget_migrations()
+
+    with pytest.raises(CommandError, match=r"lacks django-gigq's migrations \(0001_initial, "):
+        call_command("gigq_worker", "--burst")

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command, load_command_class
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from django_gigq import JobQueue, JobStatus
 from django_gigq import conf as gigq_conf
@@ -155,6 +156,102 @@ def test_task_functions_stay_callable_and_make_jobs(db, capsys):
     example = run_example("tasks.usage", capsys)
     email = JobRow.objects.get(id=example["email_id"])
     assert (email.queue, email.priority, email.retry_delay) == ("mail", 5, 30)
+
+
+# User guide: the django.tasks backend
+
+
+@pytest.fixture
+def django_tasks():
+    """Skip where this Django has no ``django.tasks`` (before 6.0)."""
+    if importlib.util.find_spec("django.tasks") is None:
+        pytest.skip("django.tasks needs Django 6.0 or later")
+
+
+def test_tasks_run_through_gigq_backend_and_results_read_back(db, capsys, django_tasks):
+    example = run_example("django_tasks.usage", capsys)
+    invoice = JobRow.objects.get(id=example["invoice"].id)
+    assert (invoice.queue, invoice.priority) == ("emails", 10)
+    assert JobRow.objects.get(id=example["feed"].id).priority == -5
+
+
+def test_backend_options_on_the_page_are_every_tasks_job_defaults(db, settings, django_tasks):
+    from docs.examples.django_tasks.settings import TASKS
+    from docs.examples.django_tasks.tasks import send_welcome
+
+    settings.TASKS = TASKS
+    job = JobRow.objects.get(id=send_welcome.enqueue("b@example.com").id)
+    assert (job.timeout, job.max_attempts, job.retry_delay) == (300, 5, 10)
+    assert (job.retry_backoff, job.retry_max_delay) == ("exponential", 600)
+
+
+def test_per_task_options_on_the_page_reach_the_job_on_django_6_1(db, django_tasks):
+    from tests.tasks import TASK_ACCEPTS_OPTIONS
+
+    if not TASK_ACCEPTS_OPTIONS:
+        pytest.skip("@task(**options) needs Django 6.1 or later")
+    from docs.examples.django_tasks.options import charge_card, sync_crm
+
+    card = JobRow.objects.get(id=charge_card.enqueue(7).id)
+    crm = JobRow.objects.get(id=sync_crm.enqueue(8).id)
+    assert (card.timeout, card.max_attempts) == (30, 1)
+    assert (crm.max_attempts, crm.retry_delay, crm.retry_backoff) == (8, 5, "exponential")
+    assert crm.retry_max_delay == 300
+
+
+# User guide: signals and logging
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signal_receivers_hear_the_retry_and_the_failure(capsys):
+    from django_gigq import signals
+    from docs.examples.signals import receivers
+
+    receivers.alerts.clear()
+    try:
+        run_example("signals.usage", capsys)
+    finally:
+        signals.job_failed.disconnect(receivers.alert_on_failure)
+        signals.job_retrying.disconnect(receivers.note_retry)
+        signals.job_completed.disconnect(receivers.record_duration)
+
+
+def test_logging_example_configures_the_django_gigq_logger():
+    from docs.examples.signals.logging_settings import LOGGING
+
+    assert LOGGING["loggers"]["django_gigq"]["level"] == "INFO"
+
+
+# User guide: transactions
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jobs_follow_their_transaction_and_on_commit_waits_for_it(capsys):
+    run_example("transactions.usage", capsys)
+    assert JobRow.objects.count() == 2  # the rolled-back one is gone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_task_enqueued_on_commit_is_stored_only_if_the_order_commits(django_tasks):
+    from docs.examples.transactions import tasks
+
+    tasks.place_order(5)
+    assert JobRow.objects.get().params == {"args": [5], "kwargs": {}}
+    with pytest.raises(RuntimeError), transaction.atomic():
+        tasks.place_order(6)
+        raise RuntimeError("the surrounding request failed")
+    assert JobRow.objects.count() == 1
+
+
+# User guide: security
+
+
+def test_a_row_pointed_at_os_system_is_refused_by_the_worker(db, capsys):
+    run_example("security.refused", capsys)
+
+
+def test_params_over_the_size_limit_are_refused(capsys):
+    run_example("security.too_large", capsys)
 
 
 # User guide: JobQueue
@@ -294,6 +391,18 @@ def test_settings_example_lists_every_setting_with_its_default(settings):
     page = (DOCS / "reference" / "settings.md").read_text()
     for name in names:
         assert f"## `{name}`" in page, f"settings.md has no section for {name}"
+
+
+def test_jobs_database_example_routes_django_gigq_models_there(settings):
+    from django_gigq.routers import GigQRouter
+
+    example = runpy.run_path(str(EXAMPLES / "project" / "jobs_database.py"))
+    settings.GIGQ = example["GIGQ"]
+    assert example["DATABASE_ROUTERS"] == ["django_gigq.routers.GigQRouter"]
+    assert set(example["DATABASES"]) == {"default", "jobs"}
+    assert GigQRouter().db_for_write(JobRow) == "jobs"
+    assert GigQRouter().allow_migrate("jobs", "django_gigq") is True
+    assert GigQRouter().allow_migrate("default", "django_gigq") is False
 
 
 # Deployment

@@ -1,4 +1,4 @@
-"""The demo's job functions: a small ETL workflow, and a slow job for the web form.
+"""The demo's job functions: a small ETL workflow, a slow job for the web form, receipts.
 
 Job functions live at module level in an importable module, so a worker process can import
 them by dotted path (``demo.jobs.extract``). Params and results are JSON values.
@@ -64,3 +64,22 @@ def slow_square(n: int, seconds: float = 1) -> int:
     """Return ``n * n`` after ``seconds`` of pretending to work."""
     time.sleep(seconds)
     return n * n
+
+
+def write_receipt(order_id: int) -> dict[str, Any]:
+    """Write the receipt of order ``order_id`` (submitted when the order is saved).
+
+    Jobs get JSON params, so the job carries the order's id and reads the order itself.
+    """
+    from .models import Order
+
+    order = Order.objects.get(pk=order_id)
+    order.receipt = (
+        f"Receipt for order {order.pk}\n"
+        f"Customer: {order.customer}\n"
+        f"Amount:   {order.amount} EUR\n"
+        f"Ordered:  {order.created_at:%Y-%m-%d %H:%M} UTC"
+    )
+    # update_fields: a plain save of an existing order, which submits no new job.
+    order.save(update_fields=["receipt"])
+    return {"order": order.pk, "lines": order.receipt.count("\n") + 1}

@@ -67,6 +67,8 @@ else:
     }
 
 INSTALLED_APPS = [
+    # Before the admin: django-gigq adds a link to its dashboard to the admin's index.
+    "django_gigq",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,7 +76,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rangefilter",
-    "django_gigq",
     "demo",
 ]
 
@@ -112,3 +113,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django.tasks (Django 6.0+): ``@task`` functions become django-gigq jobs, run by
+# ``manage.py gigq_worker``. Django 5.2 ignores this setting (see demo/tasks.py).
+TASKS = {"default": {"BACKEND": "django_gigq.backends.GigQBackend"}}

@@ -9,6 +9,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from django_gigq.checks import require_migrated
 from django_gigq.conf import gigq_settings
 from django_gigq.db import resolve_alias
 from django_gigq.worker.inprocess import default_worker_id
@@ -94,6 +95,7 @@ class Command(BaseCommand):
             max_jobs=options["max_jobs"],
             shutdown_timeout=gigq_settings.SHUTDOWN_TIMEOUT if grace is None else grace,
         )
+        require_migrated(supervisor_options.using)
         progress = None
         if options["burst"] and sys.stderr.isatty() and options["verbosity"] >= 1:
             progress = ProgressBar(supervisor_options, sys.stderr)

@@ -7,11 +7,11 @@ BASE_DIR = Path(__file__).resolve().parent
 # --8<-- [start:apps]
 INSTALLED_APPS = [
     # ...
+    "django_gigq",  # before the admin, to link the jobs dashboard from its index page
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "rangefilter",
-    "django_gigq",
 ]
 # --8<-- [end:apps]
 

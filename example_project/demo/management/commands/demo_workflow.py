@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from django_gigq import Job, JobQueue, Workflow
-
-from ...jobs import extract, load, transform
+from ...workflows import DEFAULT_SOURCES, submit_etl
 
 
 class Command(BaseCommand):
@@ -18,21 +16,11 @@ class Command(BaseCommand):
             action="append",
             dest="sources",
             metavar="NAME",
-            help="A source to extract (repeatable; default: eu-shop and us-shop).",
+            help=f"A source to extract (repeatable; default: {' and '.join(DEFAULT_SOURCES)}).",
         )
 
     def handle(self, *args, **options):
-        sources = options["sources"] or ["eu-shop", "us-shop"]
-        workflow = Workflow("ETL demo")
-        extracts = [
-            workflow.add_job(Job(f"extract {source}", extract, params={"source": source}))
-            for source in sources
-        ]
-        # transform and load receive their dependencies' results as ``parent_results``.
-        transform_job = workflow.add_job(Job("transform", transform), depends_on=extracts)
-        workflow.add_job(Job("load", load), depends_on=[transform_job])
-        workflow.submit_all(JobQueue())
-
+        workflow = submit_etl(options["sources"] or DEFAULT_SOURCES)
         self.stdout.write(f"Submitted workflow {workflow.name!r} ({workflow.id}):")
         for job in workflow.jobs:
             self.stdout.write(f"  {job.id}  {job.name}")
