@@ -372,6 +372,17 @@ def test_gigq_code_runs_with_only_the_import_changed(db, capsys):
         run_example("gigq_port.script", capsys)
 
 
+# Coming from Celery / django-tasks-db / django-q2
+
+
+def test_other_systems_idioms_run_as_the_page_says(db, capsys):
+    example = run_example("from_others.usage", capsys)
+    later = JobRow.objects.get(id=example["later_id"])
+    assert later.status == JobStatus.PENDING and later.queue == "images"
+    charge = JobRow.objects.get(id=example["charge_id"])
+    assert (charge.max_attempts, charge.retry_backoff) == (4, "exponential")
+
+
 # The site itself
 
 
