@@ -4,14 +4,21 @@
 from django_gigq import task
 
 
-@task(queue="images", timeout=120)  # Celery: @shared_task(queue="images", time_limit=120)
+# Celery: @shared_task(queue="images", time_limit=120)
+@task(queue="images", timeout=120)
 def resize_image(photo_id):
     # ... open, resize and save the photo ...
     return f"thumbnails/{photo_id}.jpg"
 
 
-# Celery: @shared_task(autoretry_for=(Exception,), max_retries=3, retry_backoff=10)
-@task(max_attempts=4, retry_delay=10, retry_backoff="exponential", retry_max_delay=600)
+# Celery: @shared_task(autoretry_for=(Exception,), max_retries=3,
+#                      retry_backoff=10)
+@task(
+    max_attempts=4,  # runs in all: the first and three retries
+    retry_delay=10,
+    retry_backoff="exponential",
+    retry_max_delay=600,
+)
 def charge_card(order_id):
     # ... call the payment provider; any exception is retried ...
     return {"order_id": order_id, "charged": True}
