@@ -49,7 +49,8 @@ class ValuePerRow(_KeyedExpression):
     """The value of a column for each row, given as ``{primary key: value}``.
 
     For use in ``update()``: ``update(result=ValuePerRow({id: result, ...}, JSONField()))``.
-    A row missing from the mapping gets NULL; None stays SQL NULL (not JSON null).
+    A row missing from the mapping gets NULL; None stays SQL NULL (not JSON null). Pass
+    the model's own field as ``output_field``: building a new one costs more than the rest.
     """
 
     def __init__(self, values: Mapping[Any, Any], output_field: Field) -> None:
@@ -89,11 +90,12 @@ class AnyOf(_KeyedExpression):
     (``= ANY(array)``) instead of one per id.
     """
 
-    output_field = BooleanField()
     conditional = True
+    # One instance for all: building a Field costs more than compiling this expression.
+    _boolean = BooleanField()
 
     def __init__(self, field: str, keys: Iterable[Any]) -> None:
-        super().__init__(field, BooleanField())
+        super().__init__(field, self._boolean)
         self.keys = list(keys)
 
     def as_sql(self, compiler, connection):

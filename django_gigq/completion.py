@@ -12,7 +12,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db.models import F, Field, FloatField, JSONField
+from django.db import DataError
+from django.db.models import F, Field
 
 from .bulk import AnyOf, ValuePerRow
 from .db import DatabaseNow, database_now_plus, write_transaction
@@ -35,6 +36,23 @@ def record_outcomes(outcomes: Sequence[Outcome], worker_id: str, *, using: str) 
     """
     with write_transaction(using):
         return record_in_transaction(outcomes, worker_id, using=using)
+
+
+def record_each(outcomes: Sequence[Outcome], worker_id: str, *, using: str) -> list[Outcome]:
+    """Record outcomes one transaction each; return those that were recorded.
+
+    For a batch the database refused as a whole: one value it cannot store must not keep
+    the others from being recorded. An outcome it still refuses is recorded as a failure
+    of its job (not retried: the same run would end the same way).
+    """
+    recorded = []
+    for outcome in outcomes:
+        try:
+            recorded += record_outcomes([outcome], worker_id, using=using)
+        except DataError as exc:
+            logger.error("Job %s: its outcome could not be stored: %s", outcome.job.id, exc)
+            recorded += record_outcomes([outcome.refused(exc)], worker_id, using=using)
+    return recorded
 
 
 def record_in_transaction(
@@ -78,7 +96,7 @@ def _complete_many(
         .running_attempts(worker_id, attempts)
         .update(
             status=JobStatus.COMPLETED,
-            result=_per_row(outcomes, _job_id, _result, JSONField()),
+            result=_per_row(outcomes, _job_id, _result, Job._meta.get_field("result")),
             error="",
             completed_at=DatabaseNow(),
             updated_at=DatabaseNow(),
@@ -99,8 +117,10 @@ def _complete_many(
     JobExecution.objects.using(using).filter(AnyOf("pk", map(_execution_id, owned))).update(
         status=JobStatus.COMPLETED,
         completed_at=DatabaseNow(),
-        duration=ValuePerRow({o.job.execution_id: o.duration for o in owned}, FloatField()),
-        result=_per_row(owned, _execution_id, _result, JSONField()),
+        duration=ValuePerRow(
+            {o.job.execution_id: o.duration for o in owned}, _execution_field("duration")
+        ),
+        result=_per_row(owned, _execution_id, _result, _execution_field("result")),
         error="",
         exception_type="",
         traceback="",
@@ -108,6 +128,10 @@ def _complete_many(
     for outcome in owned:
         announce_outcome(outcome, JobStatus.COMPLETED, worker_id, using=using)
     return owned, _release_dependents([outcome.job.id for outcome in owned], using) > 0
+
+
+def _execution_field(name: str) -> Field:
+    return JobExecution._meta.get_field(name)
 
 
 def _job_id(outcome: Outcome) -> uuid.UUID:

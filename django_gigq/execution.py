@@ -17,7 +17,7 @@ from .exceptions import UnrunnableJob
 from .importing import load_callable
 from .models import JobDependency
 from .tasks_compat import is_task
-from .validation import encode_json
+from .validation import encode_json, storable_text
 
 PARENT_RESULTS = "parent_results"
 
@@ -39,6 +39,14 @@ class Outcome:
     #: The run was stopped because it took longer than the job's timeout.
     timed_out: bool = False
 
+    def __post_init__(self) -> None:
+        # Exception messages and tracebacks are whatever the job's code put in them; a NUL
+        # byte in one must not make the whole batch of outcomes unstorable.
+        for name in ("error", "exception_type", "traceback"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, storable_text(value))
+
     @classmethod
     def timeout(cls, job: ClaimedJob, duration: float) -> Outcome:
         """The outcome of a run stopped at its timeout."""
@@ -49,6 +57,17 @@ class Outcome:
             exception_type="TimeoutError",
             duration=duration,
             timed_out=True,
+        )
+
+    def refused(self, exc: Exception) -> Outcome:
+        """The failure to record instead of this outcome, which the database refused."""
+        return Outcome(
+            job=self.job,
+            succeeded=False,
+            error=f"the job ran, but the database refused to store its outcome: {exc}",
+            exception_type=f"{type(exc).__module__}.{type(exc).__qualname__}",
+            duration=self.duration,
+            retryable=False,
         )
 
     @classmethod

@@ -56,7 +56,7 @@ class JobQuerySet(models.QuerySet):
             AnyOf("pk", attempts),
             status=JobStatus.RUNNING,
             worker_id=worker_id,
-            attempts=ValuePerRow(attempts, models.IntegerField()),
+            attempts=ValuePerRow(attempts, self.model._meta.get_field("attempts")),
         )
 
     def completed_attempts(self, worker_id: str, attempts: Mapping) -> JobQuerySet:
@@ -65,7 +65,7 @@ class JobQuerySet(models.QuerySet):
             AnyOf("pk", attempts),
             status=JobStatus.COMPLETED,
             worker_id=worker_id,
-            attempts=ValuePerRow(attempts, models.IntegerField()),
+            attempts=ValuePerRow(attempts, self.model._meta.get_field("attempts")),
         )
 
     def running_for(self, worker_id: str) -> JobQuerySet:

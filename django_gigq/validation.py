@@ -3,23 +3,53 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
 from .conf import gigq_settings
 
+#: An escaped NUL character in JSON text that is not itself an escaped backslash.
+_ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
 
 def encode_json(value: Any, what: str) -> str:
     """Return ``value`` as strict JSON text, or raise ``TypeError`` naming ``what``.
 
-    Strict means no NaN or Infinity: PostgreSQL rejects them, and JSON has no such values.
+    Strict means what every supported database stores: no NaN or Infinity (JSON has no such
+    values), no NUL character and no unpaired surrogate in strings (PostgreSQL rejects both).
     """
     try:
-        return json.dumps(value, allow_nan=False)
+        encoded = json.dumps(value, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{what} must be JSON-serializable: {exc}") from None
     except RecursionError:
         raise TypeError(f"{what} is nested too deeply to store as JSON") from None
+    if _ESCAPED_NUL.search(encoded):
+        raise TypeError(f"{what} must not contain NUL characters (\\x00) in strings")
+    try:
+        encoded.encode("utf-8")
+    except UnicodeEncodeError:
+        raise TypeError(
+            f"{what} must be valid Unicode: a string holds an unpaired surrogate; "
+            f"decode bytes with errors='replace' first"
+        ) from None
+    return encoded
+
+
+def storable_text(text: str) -> str:
+    """Return ``text`` as every supported database can store it.
+
+    For text we do not control (exception messages, tracebacks): NUL characters and
+    unpaired surrogates, which PostgreSQL refuses, become U+FFFD.
+    """
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
 
 
 def validate_params(params: Any) -> dict[str, Any]:
@@ -35,7 +65,7 @@ def validate_params(params: Any) -> dict[str, Any]:
         )
     encoded = encode_json(params, "params")
     limit = gigq_settings.MAX_PARAMS_BYTES
-    size = len(encoded.encode("utf-8", errors="surrogatepass"))
+    size = len(encoded.encode("utf-8"))
     if size > limit:
         raise ValueError(
             f"params are {size} bytes as JSON, over the limit of {limit}; store large data "

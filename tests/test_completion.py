@@ -1,9 +1,11 @@
 """Recording a batch of outcomes at once: what the supervisor writes per transaction."""
 
+from dataclasses import replace
+
 from django_gigq import Job, JobStatus
 from django_gigq.claim import claim_jobs
 from django_gigq.completion import record_outcomes
-from django_gigq.execution import run_job
+from django_gigq.execution import Outcome, run_job
 from django_gigq.models import Job as JobRow
 from django_gigq.models import JobExecution
 from tests import jobs
@@ -84,3 +86,40 @@ def test_a_batch_mixing_successes_retries_and_failures_records_each(queue):
     assert queue.get_status(done)["status"] == JobStatus.COMPLETED
     assert queue.get_status(retried)["status"] == JobStatus.PENDING
     assert queue.get_status(failed)["status"] == JobStatus.FAILED
+
+
+def test_an_outcome_the_database_refuses_fails_its_job_and_spares_the_others(queue):
+    from django.db import connection
+
+    from django_gigq.completion import record_each
+
+    good, poisoned = (queue.submit(Job(name, jobs.noop)) for name in ("good", "poisoned"))
+    outcomes = _run_batch(2)
+    # A result that slipped past validation: PostgreSQL cannot store NUL in jsonb.
+    outcomes = [
+        replace(o, result="nul \x00 byte") if str(o.job.id) == poisoned else o for o in outcomes
+    ]
+
+    recorded = record_each(outcomes, WORKER, using="default")
+
+    assert len(recorded) == 2
+    assert queue.get_status(good)["status"] == JobStatus.COMPLETED
+    status = queue.get_status(poisoned)
+    if connection.vendor == "postgresql":
+        assert status["status"] == JobStatus.FAILED
+        assert "refused to store its outcome" in status["error"]
+    else:  # NUL is storable here
+        assert status["status"] == JobStatus.COMPLETED
+
+
+def test_a_job_whose_error_message_holds_a_nul_byte_is_recorded(queue):
+    job_id = queue.submit(Job("nul", jobs.fail, params={"message": "bad"}, max_attempts=1))
+    [claimed] = claim_jobs(WORKER, using="default")
+    # What an exception's message may hold; PostgreSQL stores neither in text.
+    outcome = Outcome(job=claimed, succeeded=False, error="nul \x00 and \ud800 here")
+
+    record_outcomes([outcome], WORKER, using="default")
+
+    status = queue.get_status(job_id)
+    assert status["status"] == JobStatus.FAILED
+    assert status["error"] == "nul \ufffd and \ufffd\ufffd\ufffd here"

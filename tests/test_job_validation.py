@@ -63,11 +63,18 @@ def test_function_defined_in_main_is_rejected():
         ({1: "a"}, TypeError, "keys must be strings"),
         ([1, 2], TypeError, "must be a dict"),
         ({"s": {1, 2}}, TypeError, "JSON-serializable"),
+        ({"s": ["nul \x00 byte"]}, TypeError, "must not contain NUL"),
+        ({"s": "half a pair \ud800"}, TypeError, "unpaired surrogate"),
     ],
 )
 def test_params_that_are_not_json_are_rejected(params, error, message):
     with pytest.raises(error, match=message):
         Job("bad", jobs.noop, params=params)
+
+
+def test_params_may_hold_a_backslash_u_0000_that_is_not_a_nul():
+    job = Job("fine", jobs.noop, params={"path": "C:\\u0000"})
+    assert job.params == {"path": "C:\\u0000"}
 
 
 def test_deeply_nested_params_are_rejected_clearly():

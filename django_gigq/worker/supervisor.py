@@ -16,10 +16,10 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db import DatabaseError, InterfaceError, connections
+from django.db import DatabaseError, DataError, InterfaceError, connections
 
 from ..claim import ClaimedJob, claim_in_transaction
-from ..completion import record_in_transaction, record_outcomes
+from ..completion import record_each, record_in_transaction, record_outcomes
 from ..conf import gigq_settings
 from ..db import write_transaction
 from ..execution import Outcome
@@ -167,14 +167,21 @@ class Supervisor:
         wanted = self._claim_size()
         if not wanted and not self._outcomes_due(time.monotonic()):
             return
-        with write_transaction(self.using):
-            if self.outcomes:
-                record_in_transaction(self.outcomes, self.worker_id, using=self.using)
-            jobs = []
-            if wanted:
-                jobs = claim_in_transaction(
-                    self.worker_id, limit=wanted, queues=self.options.queues, using=self.using
-                )
+        try:
+            with write_transaction(self.using):
+                if self.outcomes:
+                    record_in_transaction(self.outcomes, self.worker_id, using=self.using)
+                jobs = []
+                if wanted:
+                    jobs = claim_in_transaction(
+                        self.worker_id, limit=wanted, queues=self.options.queues, using=self.using
+                    )
+        except DataError:
+            # A value the database cannot store spoilt the batch: record them one by one.
+            logger.warning("The database refused a batch of outcomes; recording them one by one")
+            record_each(self.outcomes, self.worker_id, using=self.using)
+            self.outcomes = []
+            return
         self.outcomes = []
         if wanted:
             self.claimed.extend(jobs)
