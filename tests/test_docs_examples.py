@@ -386,6 +386,20 @@ def test_other_systems_idioms_run_as_the_page_says(db, capsys):
 # The site itself
 
 
+def test_api_reference_shows_every_public_name():
+    import django_gigq
+    from django_gigq import signals
+
+    pages = DOCS / "reference" / "api"
+    root = (pages / "index.md").read_text()
+    for name in django_gigq.__all__:
+        if name != "__version__":
+            assert f"::: django_gigq.{name}\n" in root, f"reference/api/index.md lacks {name}"
+    signal_page = (pages / "signals.md").read_text()
+    for name in signals.__all__:
+        assert f"::: django_gigq.signals.{name}\n" in signal_page, f"signals.md lacks {name}"
+
+
 def test_every_example_file_is_included_by_a_page():
     pages = "\n".join(path.read_text() for path in DOCS.rglob("*.md"))
     for path in EXAMPLES.rglob("*"):
