@@ -14,6 +14,9 @@ __version__ = "0.1.0.dev0"
 _EXPORTS = {
     "Job": "django_gigq.jobs",
     "JobStatus": "django_gigq.states",
+    "JobType": "django_gigq.job_types",
+    "DuplicateJob": "django_gigq.exceptions",
+    "periodic": "django_gigq.schedules",
     "JobQueue": "django_gigq.queue",
     "Worker": "django_gigq.worker",
     "Workflow": "django_gigq.workflow",
@@ -24,23 +27,29 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "DuplicateJob",
     "Job",
     "JobQueue",
     "JobStatus",
+    "JobType",
     "TaskWrapper",
     "Worker",
     "Workflow",
     "__version__",
     "close_connections",
+    "periodic",
     "setup_logging",
     "task",
 ]
 
 if TYPE_CHECKING:
     from .decorators import TaskWrapper, task
+    from .exceptions import DuplicateJob
+    from .job_types import JobType
     from .jobs import Job
     from .log import close_connections, setup_logging
     from .queue import JobQueue
+    from .schedules import periodic
     from .states import JobStatus
     from .worker import Worker
     from .workflow import Workflow

@@ -186,9 +186,11 @@ def _record_unsuccessful(
     leaving_running = {"updated_at": DatabaseNow(), "lease_expires_at": None}
     if outcome.retryable and job.attempt < job.max_attempts:
         new_status = JobStatus.PENDING
-        delay = retry_delay_seconds(
-            job.retry_backoff, job.retry_delay, job.retry_max_delay, job.attempt
-        )
+        delay = outcome.retry_delay
+        if delay is None:  # else the run chose it (JobType.next_retry_delay)
+            delay = retry_delay_seconds(
+                job.retry_backoff, job.retry_delay, job.retry_max_delay, job.attempt
+            )
         changed = owned.update(
             status=new_status,
             error=outcome.error,

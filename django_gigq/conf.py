@@ -18,6 +18,8 @@ DEFAULT_HEARTBEAT_INTERVAL = 5.0
 DEFAULT_LEASE_SECONDS = 30.0
 DEFAULT_RESCUE_INTERVAL = 15.0
 DEFAULT_SHUTDOWN_TIMEOUT = 30.0
+DEFAULT_SCHEDULER_INTERVAL = 1.0
+DEFAULT_PRUNE_INTERVAL = 3600.0
 
 
 class GigQSettings:
@@ -68,6 +70,28 @@ class GigQSettings:
     def SHUTDOWN_TIMEOUT(self) -> float:
         """Seconds running jobs get to finish after SIGTERM before they are put back."""
         return float(self._get("SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT))
+
+    @property
+    def SCHEDULER_INTERVAL(self) -> float:
+        """Seconds between a worker's looks for due periodic schedules."""
+        return float(self._get("SCHEDULER_INTERVAL", DEFAULT_SCHEDULER_INTERVAL))
+
+    @property
+    def PRUNE_AFTER_DAYS(self) -> dict[str, float] | None:
+        """Days after which running workers delete finished jobs, per final status.
+
+        An int (every final status) or a dict such as ``{"completed": 7, "failed": 30}``
+        (statuses left out are kept); None (the default): workers never prune.
+        """
+        from .maintenance.pruning import parse_retention
+
+        value = self._get("PRUNE_AFTER_DAYS", None)
+        return None if value is None else parse_retention(value)
+
+    @property
+    def PRUNE_INTERVAL(self) -> float:
+        """Seconds between a worker's prunings, when ``PRUNE_AFTER_DAYS`` is set."""
+        return float(self._get("PRUNE_INTERVAL", DEFAULT_PRUNE_INTERVAL))
 
     @property
     def ALLOWED_MODULES(self) -> tuple[str, ...] | None:

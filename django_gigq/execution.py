@@ -15,6 +15,7 @@ from .claim import ClaimedJob
 from .events import announce_started
 from .exceptions import UnrunnableJob
 from .importing import load_callable
+from .job_types import is_job_type
 from .models import JobDependency
 from .tasks_compat import is_task
 from .validation import encode_json, storable_text
@@ -38,6 +39,9 @@ class Outcome:
     retryable: bool = True
     #: The run was stopped because it took longer than the job's timeout.
     timed_out: bool = False
+    #: Seconds before the next attempt, when the run chose them (a ``JobType``'s
+    #: ``next_retry_delay``); None: the job's retry policy decides.
+    retry_delay: float | None = None
 
     def __post_init__(self) -> None:
         # Exception messages and tracebacks are whatever the job's code put in them; a NUL
@@ -90,9 +94,13 @@ def run_job(job: ClaimedJob, using: str) -> Outcome:
             from .task_runner import run_task
 
             return run_task(function, job, using)
+        if is_job_type(function):  # a class-based job: its instance, hooks and retries
+            from .job_type_runner import run_job_type
+
+            return run_job_type(function, job, using)
         kwargs = _keyword_arguments(function, job, using)
-        result = _call(function, kwargs)
-        _check_result(job, result)
+        result = call_function(function, kwargs)
+        check_result(job, result)
     except (Exception, SystemExit) as exc:
         return Outcome(
             job=job,
@@ -109,7 +117,7 @@ def run_job(job: ClaimedJob, using: str) -> Outcome:
 def _keyword_arguments(function: Callable[..., Any], job: ClaimedJob, using: str) -> dict[str, Any]:
     kwargs = dict(job.params)
     signature = _signature(function)
-    if _wants_parent_results(signature, job.pass_parent_results):
+    if wants_parent_results(signature, job.pass_parent_results):
         results = parent_results(job.id, using)
         if results:  # as in GigQ, only jobs with dependencies get them
             kwargs[PARENT_RESULTS] = results
@@ -130,7 +138,7 @@ def _signature(function: Callable[..., Any]) -> inspect.Signature | None:
         return None
 
 
-def _wants_parent_results(signature: inspect.Signature | None, setting: bool | None) -> bool:
+def wants_parent_results(signature: inspect.Signature | None, setting: bool | None) -> bool:
     if setting is not None:
         return setting
     if signature is None:
@@ -152,10 +160,11 @@ def parent_results(job_id, using: str) -> dict[str, Any]:
     return {str(dependency_id): result for dependency_id, result in links}
 
 
-def _call(function: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+def call_function(function: Callable[..., Any], kwargs: dict[str, Any], *args: Any) -> Any:
+    """Call ``function`` (sync or async) and return its result, awaited if need be."""
     if inspect.iscoroutinefunction(function):
-        return async_to_sync(function)(**kwargs)
-    result = function(**kwargs)
+        return async_to_sync(function)(*args, **kwargs)
+    result = function(*args, **kwargs)
     if inspect.isawaitable(result):
         return async_to_sync(_await)(result)
     return result
@@ -165,7 +174,7 @@ async def _await(awaitable: Any) -> Any:
     return await awaitable
 
 
-def _check_result(job: ClaimedJob, result: Any) -> None:
+def check_result(job: ClaimedJob, result: Any) -> None:
     try:
         encode_json(result, "the result")
     except TypeError as exc:

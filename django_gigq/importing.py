@@ -15,6 +15,7 @@ from django.conf import settings
 
 from .conf import gigq_settings
 from .exceptions import UnrunnableJob
+from .job_types import is_job_type
 from .tasks_compat import is_task
 
 _DOTTED_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
@@ -42,6 +43,8 @@ def callable_path(function: Callable[..., Any] | str, *, check_resolves: bool = 
     wrapped_task = getattr(function, "gigq_function_path", None)
     if isinstance(wrapped_task, str):
         return wrapped_task
+    if is_job_type(function):
+        return function.job_type_path()
     _reject_unimportable(function)
     module, qualname = function.__module__, function.__qualname__
     if module == "__main__":
@@ -90,8 +93,10 @@ def _reject_unimportable(function: Any) -> None:
         raise TypeError("function cannot be a lambda; define it at module level with def")
     if "<locals>" in qualname:
         raise TypeError(
-            f"function cannot be a nested function or closure ({qualname}); define it at "
-            f"module level and pass what it captured in params"
+            f"function cannot be a nested function or closure ({qualname}); a worker "
+            f"imports functions by module path and cannot reach it: define it at module "
+            f"level and pass what it captured in params (a Job subclass may still fix "
+            f"function and params in its __init__), or write a django_gigq.JobType subclass"
         )
     if "." in qualname:
         raise TypeError(f"function cannot be a method ({qualname}); use a module-level function")

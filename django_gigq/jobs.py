@@ -41,6 +41,9 @@ class Job:
             to the exponential one).
         retry_max_delay: The longest wait between attempts, in seconds.
         run_after: The earliest time it may start (an aware datetime); None: at once.
+        unique_key: At most one pending or running job holds a given key (the database
+            enforces it); submitting another returns the holder's id, or raises
+            ``DuplicateJob`` (see ``JobQueue.submit``).
 
     Raises:
         TypeError, ValueError: an argument a worker could not use; the message says which.
@@ -62,6 +65,7 @@ class Job:
         retry_backoff: str = "fixed",
         retry_max_delay: int | None = None,
         run_after: datetime | None = None,
+        unique_key: str | None = None,
     ) -> None:
         self.id = str(uuid7())
         self.name = name
@@ -78,6 +82,10 @@ class Job:
         self.retry_backoff = retry_backoff
         self.retry_max_delay = retry_max_delay
         self.run_after = run_after
+        self.unique_key = unique_key
+        #: Set by ``JobQueue.submit`` to the id of the job that already held
+        #: ``unique_key``, when this one was not stored because of it.
+        self.duplicate_of: str | None = None
         self.validate()
 
     @property
@@ -110,6 +118,10 @@ class Job:
                 f"pass_parent_results must be True, False or None; got {self.pass_parent_results!r}"
             )
         _validate_run_after(self.run_after)
+        if self.unique_key is not None:
+            validate_text("unique_key", self.unique_key, max_length=255)
+            if not self.unique_key:
+                raise ValueError("unique_key must not be empty; pass None for no key")
         self.dependencies = _dependency_ids(self.dependencies)
         if self.id in self.dependencies:
             raise ValueError(f"job {self.id} ({self.name}) cannot depend on itself")

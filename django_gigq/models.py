@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import models
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncMinute
 
 from .bulk import AnyOf, ValuePerRow
 from .db import DatabaseNow, uuid7
-from .indexes import PartialIndex
+from .indexes import ActiveUniqueConstraint, PartialIndex
 from .retries import RetryBackoff
-from .states import FINAL_STATES, UNSUCCESSFUL_STATES, JobStatus, WorkerState
+from .states import ACTIVE_STATES, FINAL_STATES, UNSUCCESSFUL_STATES, JobStatus, WorkerState
 
 #: The order in which claimable jobs are handed out: priority first, then first come.
 CLAIM_ORDER = ("-priority", "run_after", "id")
@@ -84,6 +85,10 @@ class JobQuerySet(models.QuerySet):
             id=job_id, status=JobStatus.RUNNING, worker_id=worker_id, attempts=attempt
         )
 
+    def active_with_unique_keys(self, keys: Iterable[str]) -> JobQuerySet:
+        """Pending or running jobs holding one of the unique ``keys``."""
+        return self.filter(unique_key__in=list(keys), status__in=ACTIVE_STATES)
+
     def cancellable(self) -> JobQuerySet:
         return self.filter(status=JobStatus.PENDING)
 
@@ -102,6 +107,11 @@ class JobQuerySet(models.QuerySet):
         if before is not None:
             jobs = jobs.filter(completed_at__lt=before)
         return jobs
+
+    def finished_before(self, status: JobStatus, cutoff: datetime | Any) -> JobQuerySet:
+        """Jobs in the final ``status`` that finished before ``cutoff`` (a datetime or an
+        expression of database time), oldest first: served by the ``completed_at`` index."""
+        return self.filter(status=status, completed_at__lt=cutoff).order_by("completed_at")
 
     def pending_dependents_of(self, job_ids: Iterable) -> JobQuerySet:
         """Pending jobs that depend directly on any of ``job_ids``."""
@@ -233,6 +243,23 @@ class Job(models.Model):
     queue = models.CharField(max_length=100, default="default")
     priority = models.IntegerField(default=0, help_text="Higher runs first.")
     description = models.TextField(blank=True, default="")
+    unique_key = models.CharField(  # noqa: DJ001 - None: no key, distinct from ""
+        max_length=255,
+        null=True,
+        blank=True,
+        help_text="At most one pending or running job holds a given key.",
+    )
+    # The key while the job is pending or running, NULL once final: MariaDB and MySQL have
+    # no partial unique index, and NULLs never collide in a unique one. Computed by the
+    # database, so no transition has to maintain it.
+    active_unique_key = models.GeneratedField(
+        expression=Case(
+            When(status__in=sorted(ACTIVE_STATES), then=F("unique_key")),
+            default=Value(None),
+        ),
+        output_field=models.CharField(max_length=255, null=True),
+        db_persist=True,
+    )
 
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0, help_text="Runs started so far.")
@@ -315,6 +342,14 @@ class Job(models.Model):
                 condition=Q(max_attempts__gte=1), name="gigq_job_max_attempts_positive"
             ),
             models.CheckConstraint(condition=Q(timeout__gte=1), name="gigq_job_timeout_positive"),
+            ActiveUniqueConstraint(
+                field="unique_key",
+                generated_field="active_unique_key",
+                # "unique_key IS NOT NULL" keeps the index to keyed jobs, and out of the
+                # claim query's plans: its predicate must not be implied by status='pending'.
+                where=Q(unique_key__isnull=False, status__in=sorted(ACTIVE_STATES)),
+                name="gigq_job_unique_key_active",
+            ),
         ]
         # Checked by the admin's actions and buttons (``JobQueue.cancel`` / ``requeue_job``).
         permissions = [
@@ -446,3 +481,9 @@ class WorkerProcess(models.Model):
 
     def __str__(self) -> str:
         return self.id
+
+
+# Defined in a module of its own; imported here so Django finds it.
+from .schedules import Schedule  # noqa: E402
+
+__all__ = ["Job", "JobDependency", "JobExecution", "Schedule", "WorkerProcess", "Workflow"]

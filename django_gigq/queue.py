@@ -33,18 +33,39 @@ class JobQueue:
         # ``initialize`` is GigQ's; migrations create the tables here.
         self.using = resolve_alias(using)
 
-    def submit(self, job: Job, *, on_commit: bool = False) -> str:
+    def submit(
+        self,
+        job: Job,
+        *,
+        on_commit: bool = False,
+        unique_key: str | None = None,
+        on_duplicate: str = "return",
+    ) -> str:
         """Store ``job`` as pending; return its id.
 
         Inside a transaction the job is stored in it: a rollback leaves no job behind.
         With ``on_commit``, the job is stored only once the transaction on the job
         database commits (at once outside a transaction).
 
+        ``unique_key`` (or ``job.unique_key``): at most one pending or running job holds a
+        key. When another holds it, nothing is stored and, with ``on_duplicate="return"``
+        (the default), the holder's id is returned and set as ``job.duplicate_of`` (so
+        ``queue.submit(job) != job.id`` tells a duplicate); with ``"raise"``,
+        ``DuplicateJob`` is raised. The caller's transaction goes on either way.
+
         Raises:
+            DuplicateJob: the key is taken and ``on_duplicate="raise"``.
             ValueError: the job was already submitted, depends on an unknown job, or is
-                otherwise invalid. Nothing is stored.
+                otherwise invalid; or ``unique_key`` was combined with ``on_commit``.
+                Nothing is stored.
         """
-        return self.submit_many([job], on_commit=on_commit)[0]
+        if not isinstance(job, Job):
+            raise TypeError(f"expected a Job object; got {type(job).__name__}")
+        if unique_key is not None:
+            job.unique_key = unique_key
+        if on_commit:
+            return self.submit_many([job], on_commit=True)[0]
+        return submit_jobs([job], using=self.using, on_duplicate=on_duplicate)[0]
 
     def submit_many(self, jobs: Sequence[Job], *, on_commit: bool = False) -> list[str]:
         """Store ``jobs`` in one transaction, with bulk inserts; return their ids in order.
@@ -61,6 +82,12 @@ class JobQueue:
             if not isinstance(job, Job):
                 raise TypeError(f"expected Job objects; got {type(job).__name__}")
         if on_commit:
+            if any(job.unique_key is not None for job in jobs):
+                raise ValueError(
+                    "unique_key cannot be combined with on_commit=True: the duplicate check "
+                    "needs the database now; submit inside the transaction instead (a "
+                    "rollback removes the job too)"
+                )
             return submit_jobs_on_commit(jobs, using=self.using)
         return submit_jobs(jobs, using=self.using)
 

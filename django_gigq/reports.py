@@ -15,6 +15,7 @@ _JOB_FIELDS = (
     "queue",
     "priority",
     "description",
+    "unique_key",
     "status",
     "attempts",
     "max_attempts",

@@ -33,6 +33,9 @@ FINAL_STATES = frozenset(
     {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.TIMEOUT}
 )
 
+#: States a job is not done in: a unique key is held while a job is in one of them.
+ACTIVE_STATES = frozenset({JobStatus.PENDING, JobStatus.RUNNING})
+
 #: Final states that mean "did not succeed": they cancel dependents and can be requeued.
 UNSUCCESSFUL_STATES = frozenset({JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.TIMEOUT})
 

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.db import IntegrityError
 from django.db.models import F
 
 from .db import DatabaseNow, write_transaction
@@ -77,8 +78,16 @@ def requeue_job(job_id: uuid.UUID, *, using: str) -> bool:
 
     The dependents it cancelled are re-opened. A job that still waits on a dependency that
     did not succeed cannot run, so it is not requeued (requeue that dependency instead).
-    Returns whether the job was requeued.
+    A job whose ``unique_key`` another pending or running job holds now is not requeued
+    either (the database refuses it). Returns whether the job was requeued.
     """
+    try:
+        return _requeue(job_id, using)
+    except IntegrityError:
+        return False  # a re-opened job's unique key is held by another job
+
+
+def _requeue(job_id: uuid.UUID, using: str) -> bool:
     with write_transaction(using):
         job = Job.objects.using(using).requeueable().select_for_update().filter(id=job_id).first()
         if job is None or _has_unsuccessful_dependency(job_id, using):

@@ -105,3 +105,6 @@ TASKS = {
         "QUEUES": ["default", "emails"],
     }
 }
+
+# Django 6.1 configures email with MAILERS (and warns without it); older versions ignore it.
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

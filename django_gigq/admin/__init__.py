@@ -5,15 +5,23 @@
   the dashboard at ``admin/django_gigq/job/dashboard/``.
 - ``workflows``: a workflow's jobs as a dependency graph.
 - ``workers``: the ``gigq_worker`` processes and their heartbeats.
+- ``schedules``: periodic schedules, editable (the one model here that is).
 
-Everything is read-only: changes go through the API (``JobQueue.cancel``,
+Everything but schedules is read-only: changes go through the API (``JobQueue.cancel``,
 ``requeue_job``), the same guarded transitions that workers and the CLI use.
 """
 
 from __future__ import annotations
 
 from .jobs import JobAdmin, JobExecutionInline
+from .schedules import ScheduleAdmin
 from .workers import WorkerProcessAdmin
 from .workflows import WorkflowAdmin
 
-__all__ = ["JobAdmin", "JobExecutionInline", "WorkerProcessAdmin", "WorkflowAdmin"]
+__all__ = [
+    "JobAdmin",
+    "JobExecutionInline",
+    "ScheduleAdmin",
+    "WorkerProcessAdmin",
+    "WorkflowAdmin",
+]

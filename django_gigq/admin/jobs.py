@@ -127,6 +127,7 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
                     ("name", "function"),
                     "description",
                     ("queue", "priority"),
+                    "unique_key",
                     "workflow_link",
                 )
             },

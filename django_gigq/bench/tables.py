@@ -49,7 +49,12 @@ def add_finished_rows(count: int, using: str) -> None:
     Job.objects.using(using).filter(id=template).update(status="completed")
     connection = connections[using]
     table = connection.ops.quote_name(Job._meta.db_table)
-    columns = [field.column for field in Job._meta.concrete_fields if not field.primary_key]
+    # Generated columns (active_unique_key) are computed by the database, never inserted.
+    columns = [
+        field.column
+        for field in Job._meta.concrete_fields
+        if not field.primary_key and not field.generated
+    ]
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     new_id = {
         "postgresql": "gen_random_uuid()",

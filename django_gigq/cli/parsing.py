@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -68,6 +69,43 @@ def days_ago(days: int) -> datetime:
         return timezone.now() - timedelta(days=days)
     except OverflowError:
         raise CommandError(f"--before is too far in the past; got {days} days") from None
+
+
+#: The final statuses, each a ``gigq prune`` option of its own (``--completed DAYS``).
+FINAL_STATUS_OPTIONS = ("completed", "cancelled", "failed", "timeout")
+
+
+def non_negative_float(text: str) -> float:
+    """An argparse ``type``: a number of days, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of days; got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of days, 0 or more; got {text}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse ``type``: an int of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more; got {value}")
+    return value
+
+
+def retention_from_options(options: dict[str, Any]) -> dict[str, float] | None:
+    """Return ``{status: days}`` from ``--older-than`` and the per-status options, or None."""
+    retention: dict[str, float] = {}
+    if options.get("older_than") is not None:
+        retention = dict.fromkeys(FINAL_STATUS_OPTIONS, options["older_than"])
+    for status in FINAL_STATUS_OPTIONS:
+        if options.get(status) is not None:
+            retention[status] = options[status]
+    return retention or None
 
 
 @contextmanager

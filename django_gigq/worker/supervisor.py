@@ -24,6 +24,7 @@ from ..conf import gigq_settings
 from ..db import write_transaction
 from ..execution import Outcome
 from ..maintenance import rescue
+from ..maintenance.services import PeriodicServices
 from ..states import WorkerState
 from ..transitions import release_jobs
 from .batching import OUTCOME_MAX_WAIT, BatchSizer
@@ -75,6 +76,7 @@ class Supervisor:
         self.stopping_recorded = False
         self.next_heartbeat = 0.0
         self.next_rescue = 0.0
+        self.services = PeriodicServices()  # schedules and pruning
         self.db_retry_at = 0.0
         self.db_retry_delay = 0.1
         self.listener = Listener(self.using) if Listener.supported(self.using) else None
@@ -327,6 +329,8 @@ class Supervisor:
             if rescue.run_once(self.using):
                 self.queue_maybe_empty = False
             self.next_rescue = now + gigq_settings.RESCUE_INTERVAL
+        if self.services.run_due(self.using):
+            self.queue_maybe_empty = False
 
     def _with_database(self, step: Callable[[], None]) -> None:
         """Run ``step``; on a database error, back off and try again later."""
@@ -353,7 +357,7 @@ class Supervisor:
 
     def _wait_time(self) -> float:
         now = time.monotonic()
-        wake_at = [self.next_heartbeat, self.next_rescue]
+        wake_at = [self.next_heartbeat, self.next_rescue, self.services.next_due()]
         if self.db_retry_at > now:
             wake_at.append(self.db_retry_at)
         wake_at += [child.deadline for child in self.pool.busy]

@@ -18,6 +18,12 @@ GIGQ = {
     "RESCUE_INTERVAL": 15.0,
     # Seconds running jobs get to finish after SIGTERM (--shutdown-timeout).
     "SHUTDOWN_TIMEOUT": 30.0,
+    # Seconds between looks for due periodic schedules.
+    "SCHEDULER_INTERVAL": 1.0,
+    # Days after which workers delete finished jobs (a number, or per status); None: never.
+    "PRUNE_AFTER_DAYS": None,
+    # Seconds between prunings by a worker, when PRUNE_AFTER_DAYS is set.
+    "PRUNE_INTERVAL": 3600.0,
     # Top-level packages whose functions workers may run; None: the default.
     "ALLOWED_MODULES": None,
 }

@@ -1,7 +1,7 @@
 """``manage.py gigq``: submit, inspect and manage jobs, as GigQ's ``gigq`` command does.
 
-Subcommands: ``submit``, ``status``, ``list``, ``cancel``, ``requeue``, ``clear``, ``stats``
-and ``workers``. Each takes ``--database ALIAS`` and ``--json``.
+Subcommands: ``submit``, ``status``, ``list``, ``cancel``, ``requeue``, ``clear``, ``prune``,
+``stats`` and ``workers``. Each takes ``--database ALIAS`` and ``--json``.
 
 Exit codes: 0 on success; 1 when the job is unknown, cannot be cancelled or requeued, or an
 argument's value is invalid (a ``CommandError``, printed on stderr); 2 for malformed command
@@ -11,7 +11,8 @@ With ``--json``, stdout holds one JSON document: ``submit`` ``{"id": ...}``; ``s
 what ``JobQueue.get_status`` returns (``{"exists": false}`` for an unknown job, still exit
 1); ``list`` a list of ``JobQueue.list_jobs`` dicts; ``cancel``/``requeue``
 ``{"id": ..., "cancelled"/"requeued": bool}`` (exit 1 when false); ``clear``
-``{"cleared": n}``; ``stats`` ``JobQueue.stats()``; ``workers`` a list of worker dicts.
+``{"cleared": n}``; ``prune`` ``{status: n}``; ``stats`` ``JobQueue.stats()``; ``workers``
+a list of worker dicts.
 Invalid input prints no JSON, only the error on stderr.
 """
 
@@ -22,8 +23,19 @@ from typing import Any, NoReturn
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from django_gigq import Job, JobQueue
-from django_gigq.cli.parsing import check_importable, days_ago, invalid_input, parse_params
+from django_gigq.cli.parsing import (
+    FINAL_STATUS_OPTIONS,
+    check_importable,
+    days_ago,
+    invalid_input,
+    non_negative_float,
+    parse_params,
+    positive_int,
+    retention_from_options,
+)
 from django_gigq.cli.render import job_details, jobs_table, stats_table, to_json, workers_table
+from django_gigq.conf import gigq_settings
+from django_gigq.maintenance import pruning
 from django_gigq.models import WorkerProcess
 
 _WORKER_FIELDS = (
@@ -70,6 +82,7 @@ class Command(BaseCommand):
             metavar="DAYS",
             help="Only those that finished more than DAYS days ago.",
         )
+        self._add_prune(subcommands)
         self._add(subcommands, "stats", "Count jobs per status.")
         workers = self._add(subcommands, "workers", "List worker processes.")
         workers.add_argument("--all", action="store_true", help="Include stopped and dead workers.")
@@ -104,6 +117,33 @@ class Command(BaseCommand):
         )
         submit.add_argument(
             "--queue", default=None, help="Queue to put it in (default: GIGQ['DEFAULT_QUEUE'])."
+        )
+
+    def _add_prune(self, subcommands) -> None:
+        prune = self._add(
+            subcommands, "prune", "Delete finished jobs older than a retention, in batches."
+        )
+        prune.add_argument(
+            "--older-than",
+            type=non_negative_float,
+            metavar="DAYS",
+            help="Days to keep jobs of every final status.",
+        )
+        for status in FINAL_STATUS_OPTIONS:
+            prune.add_argument(
+                f"--{status}",
+                type=non_negative_float,
+                metavar="DAYS",
+                help=f"Days to keep {status} jobs (overrides --older-than for them).",
+            )
+        prune.add_argument(
+            "--batch-size",
+            type=positive_int,
+            default=pruning.BATCH_SIZE,
+            help=f"Jobs deleted per transaction (default: {pruning.BATCH_SIZE}).",
+        )
+        prune.add_argument(
+            "--dry-run", action="store_true", help="Count what would be deleted; delete nothing."
         )
 
     def _add(self, subcommands, name: str, help_text: str) -> CommandParser:
@@ -190,6 +230,27 @@ class Command(BaseCommand):
         before = None if options["before"] is None else days_ago(options["before"])
         cleared = queue.clear_completed(before_timestamp=before)
         self._output(options, {"cleared": cleared}, f"Cleared {cleared} completed jobs.")
+
+    def handle_prune(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Delete finished jobs past their retention (from the options or the settings)."""
+        retention = retention_from_options(options)
+        with invalid_input():
+            if retention is None:
+                retention = gigq_settings.PRUNE_AFTER_DAYS
+        if retention is None:
+            raise CommandError(
+                "say how long to keep finished jobs: --older-than DAYS, or per status "
+                "(--completed DAYS, --failed DAYS...), or set GIGQ['PRUNE_AFTER_DAYS']"
+            )
+        deleted = pruning.prune(
+            retention,
+            using=queue.using,
+            batch_size=options["batch_size"],
+            dry_run=options["dry_run"],
+        )
+        verb = "Would delete" if options["dry_run"] else "Deleted"
+        counts = ", ".join(f"{n} {status}" for status, n in deleted.items())
+        self._output(options, deleted, f"{verb} {sum(deleted.values())} jobs ({counts}).")
 
     def handle_stats(self, queue: JobQueue, options: dict[str, Any]) -> None:
         """Print how many jobs are in each status."""

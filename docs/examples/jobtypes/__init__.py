@@ -1,0 +1,1 @@
+"""Class-based jobs: the examples of the class-based jobs page."""

@@ -1,0 +1,1 @@
+"""Ready-made job types: the examples of their page."""

@@ -1,0 +1,1 @@
+"""Retention: the examples of the retention page."""

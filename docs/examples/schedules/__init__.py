@@ -1,0 +1,1 @@
+"""Periodic schedules: the examples of the schedules page."""

@@ -1,0 +1,1 @@
+"""Unique jobs: the examples of the unique jobs page."""
