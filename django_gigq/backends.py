@@ -1,6 +1,6 @@
 """django-gigq as a backend for Django's Tasks framework (``django.tasks``).
 
-::
+Name it in the ``TASKS`` setting:
 
     TASKS = {
         "default": {

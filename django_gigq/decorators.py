@@ -51,7 +51,11 @@ class TaskWrapper:
         return Job(function=self.gigq_function_path, params=params, **self.options)
 
     def submit(self, queue: JobQueue, /, **params: Any) -> str:
-        """Submit a job that calls this function with ``params``; return its id."""
+        """Submit a job that calls this function with ``params`` to ``queue``; return its id.
+
+        Raises:
+            ValueError: the job was refused, as by ``JobQueue.submit``.
+        """
         return queue.submit(self.to_job(**params))
 
     def __repr__(self) -> str:
@@ -67,6 +71,9 @@ def task(
     ``priority``, ``max_attempts``, ``timeout``, ``description``, ``retry_delay``, ``queue``,
     ``retry_backoff``, ``retry_max_delay``.
     The function stays directly callable.
+
+    Returns:
+        A ``TaskWrapper`` (bare use), or a decorator that makes one (use with options).
 
     Raises:
         TypeError: an unknown option, or a function a worker could not import.

@@ -41,7 +41,7 @@ JOB_OPTIONS = (
 class JobType:
     """Base class of class-based jobs.
 
-    Subclass it at module level and implement ``run`` (sync or ``async``)::
+    Subclass it at module level and implement ``run`` (sync or ``async``):
 
         class ResizeImage(JobType):
             queue = "images"

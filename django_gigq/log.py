@@ -13,7 +13,10 @@ def setup_logging(level: int = logging.INFO) -> logging.Logger:
     """Send the ``django_gigq`` log to stderr at ``level``, as GigQ's ``setup_logging`` does.
 
     Projects with a ``LOGGING`` setting need not call this: the ``django_gigq`` logger
-    propagates to it like any other.
+    propagates to it like any other. Calling it again replaces the handler it added.
+
+    Returns:
+        The ``django_gigq`` logger.
     """
     logger = logging.getLogger("django_gigq")
     logger.setLevel(level)

@@ -26,6 +26,7 @@ class JobQueue:
     Args:
         using: The database alias of the job tables (default: ``GIGQ["DATABASE"]``). A GigQ
             database path (``JobQueue("jobs.db")``) is accepted, with a warning, and ignored.
+        initialize: Accepted for GigQ code and ignored: migrations create the tables.
     """
 
     def __init__(self, using: str | None = None, initialize: bool = True) -> None:
@@ -70,6 +71,11 @@ class JobQueue:
         """Store ``jobs`` in one transaction, with bulk inserts; return their ids in order.
 
         ``on_commit`` as for ``submit``.
+
+        Raises:
+            TypeError: an item is not a ``Job``.
+            ValueError: as for ``submit``, or a dependency cycle among ``jobs``. Nothing is
+                stored.
         """
         jobs = list(jobs)
         for job in jobs:

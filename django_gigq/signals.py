@@ -33,11 +33,41 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 job_submitted = Signal()
+"""Sent when a job is stored, with ``job_id``, ``name``, ``function``, ``queue``, ``using``."""
+
 job_started = Signal()
+"""Sent by the process about to call a job's function.
+
+With ``job_id``, ``name``, ``function``, ``queue``, ``attempt`` (1-based), ``using``.
+"""
+
 job_completed = Signal()
+"""Sent when a job has succeeded.
+
+With ``job_id``, ``name``, ``function``, ``queue``, ``attempt``, ``worker_id``, ``result``
+(its JSON value), ``duration`` (seconds), ``using``.
+"""
+
 job_retrying = Signal()
+"""Sent when an attempt has failed and the job is pending again for another.
+
+With ``job_id``, ``name``, ``function``, ``queue``, ``attempt`` (the one that failed),
+``worker_id``, ``error``, ``exception_type``, ``using``.
+"""
+
 job_failed = Signal()
+"""Sent when a job's last attempt has failed or timed out; it runs again only if requeued.
+
+With ``job_id``, ``name``, ``function``, ``queue``, ``attempt``, ``worker_id``, ``status``
+(``"failed"`` or ``"timeout"``), ``error``, ``exception_type``, ``traceback``, ``using``.
+"""
+
 job_cancelled = Signal()
+"""Sent when a pending job is cancelled, directly or because a dependency did not succeed.
+
+With ``job_id``, ``reason``, ``cancelled_by`` (the id of the dependency whose failure
+cancelled it, or None when it was cancelled directly), ``using``.
+"""
 
 __all__ = [
     "job_cancelled",

@@ -18,7 +18,10 @@ class Workflow:
     """A named set of jobs and the order they must run in.
 
     The workflow is stored with its jobs (one ``Workflow`` row they all point to), so the
-    admin can show it as a whole.
+    admin can show it as a whole. Nothing is stored until ``submit_all``.
+
+    Args:
+        name: A label for people (not unique).
     """
 
     def __init__(self, name: str) -> None:
@@ -31,6 +34,10 @@ class Workflow:
         """Add ``job``, to run after every job in ``depends_on``; return it.
 
         ``depends_on`` adds to the dependencies the job already names.
+
+        Raises:
+            TypeError: ``job`` or an item of ``depends_on`` is not a ``Job``.
+            ValueError: ``job`` is already in this workflow.
         """
         if not isinstance(job, Job):
             raise TypeError(f"add_job expects a Job; got {type(job).__name__}")
@@ -52,7 +59,17 @@ class Workflow:
         depends_on: Sequence[Job] | None = None,
         pass_parent_results: bool | None = None,
     ) -> Job:
-        """Add a job made from a ``@task`` function; return it."""
+        """Add a job made from a ``@task`` function; return it.
+
+        Args:
+            task: A function decorated with ``@task``.
+            params: Keyword arguments for it, as JSON values.
+            depends_on: Jobs that must complete before this one runs.
+            pass_parent_results: As for ``Job``; None keeps the job's own setting.
+
+        Raises:
+            TypeError: ``task`` is not decorated with ``@task`` (use ``add_job(Job(...))``).
+        """
         if not isinstance(task, TaskWrapper):
             raise TypeError(
                 f"add_task expects a function decorated with @task; got {task!r} (use "

@@ -481,7 +481,32 @@ def test_gigq_code_runs_with_only_the_import_changed(db, capsys):
         run_example("gigq_port.script", capsys)
 
 
+# Coming from Celery / django-tasks-db / django-q2
+
+
+def test_other_systems_idioms_run_as_the_page_says(db, capsys):
+    example = run_example("from_others.usage", capsys)
+    later = JobRow.objects.get(id=example["later_id"])
+    assert later.status == JobStatus.PENDING and later.queue == "images"
+    charge = JobRow.objects.get(id=example["charge_id"])
+    assert (charge.max_attempts, charge.retry_backoff) == (4, "exponential")
+
+
 # The site itself
+
+
+def test_api_reference_shows_every_public_name():
+    import django_gigq
+    from django_gigq import signals
+
+    pages = DOCS / "reference" / "api"
+    root = (pages / "index.md").read_text()
+    for name in django_gigq.__all__:
+        if name != "__version__":
+            assert f"::: django_gigq.{name}\n" in root, f"reference/api/index.md lacks {name}"
+    signal_page = (pages / "signals.md").read_text()
+    for name in signals.__all__:
+        assert f"::: django_gigq.signals.{name}\n" in signal_page, f"signals.md lacks {name}"
 
 
 def test_every_example_file_is_included_by_a_page():
