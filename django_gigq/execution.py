@@ -54,6 +54,22 @@ class Outcome:
                 object.__setattr__(self, name, storable_text(value))
 
     @classmethod
+    def failed_with(
+        cls, job: ClaimedJob, exc: BaseException, duration: float, **extra: Any
+    ) -> Outcome:
+        """The outcome of a run that raised ``exc``; retried unless it is ``UnrunnableJob``."""
+        return cls(
+            job=job,
+            succeeded=False,
+            error=str(exc) or type(exc).__name__,
+            exception_type=f"{type(exc).__module__}.{type(exc).__qualname__}",
+            traceback="".join(traceback.format_exception(exc)),
+            duration=duration,
+            retryable=not isinstance(exc, UnrunnableJob),
+            **extra,
+        )
+
+    @classmethod
     def timeout(cls, job: ClaimedJob, duration: float) -> Outcome:
         """The outcome of a run stopped at its timeout."""
         return cls(
@@ -112,15 +128,7 @@ def run_job(job: ClaimedJob, using: str) -> Outcome:
         result = call_function(function, kwargs)
         check_result(job, result)
     except (Exception, SystemExit) as exc:
-        return Outcome(
-            job=job,
-            succeeded=False,
-            error=str(exc) or type(exc).__name__,
-            exception_type=f"{type(exc).__module__}.{type(exc).__qualname__}",
-            traceback="".join(traceback.format_exception(exc)),
-            duration=time.perf_counter() - started,
-            retryable=not isinstance(exc, UnrunnableJob),
-        )
+        return Outcome.failed_with(job, exc, time.perf_counter() - started)
     return Outcome(job=job, succeeded=True, result=result, duration=time.perf_counter() - started)
 
 

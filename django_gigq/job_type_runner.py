@@ -15,7 +15,6 @@ from __future__ import annotations
 import inspect
 import logging
 import time
-import traceback
 from typing import Any
 
 from .claim import ClaimedJob
@@ -94,16 +93,7 @@ def _failed(instance: JobType, job: ClaimedJob, exc: BaseException, started: flo
         _hook(instance.on_retry, job, exc, job.attempt, delay)
     else:
         _hook(instance.on_failure, job, exc)
-    return Outcome(
-        job=job,
-        succeeded=False,
-        error=str(exc) or type(exc).__name__,
-        exception_type=f"{type(exc).__module__}.{type(exc).__qualname__}",
-        traceback="".join(traceback.format_exception(exc)),
-        duration=time.perf_counter() - started,
-        retryable=retryable,
-        retry_delay=delay,
-    )
+    return Outcome.failed_with(job, exc, time.perf_counter() - started, retry_delay=delay)
 
 
 def _retry_delay(instance: JobType, job: ClaimedJob, exc: BaseException) -> float:

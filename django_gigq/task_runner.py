@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import inspect
 import time
-import traceback
 from typing import Any
 
 from django.utils import timezone
@@ -123,25 +122,17 @@ def _json_value(task: Any, value: Any) -> Any:
 def _failed(
     job: ClaimedJob, task_result: Any, sender: type, exc: BaseException, started: float
 ) -> Outcome:
-    exception_type = f"{type(exc).__module__}.{type(exc).__qualname__}"
-    formatted = "".join(traceback.format_exception(exc))
-    retryable = not isinstance(exc, UnrunnableJob)
-    task_result.errors.append(TaskError(exception_class_path=exception_type, traceback=formatted))
-    if retryable and job.attempt < job.max_attempts:
+    outcome = Outcome.failed_with(job, exc, time.perf_counter() - started)
+    task_result.errors.append(
+        TaskError(exception_class_path=outcome.exception_type, traceback=outcome.traceback)
+    )
+    if outcome.retryable and job.attempt < job.max_attempts:
         # completion.record_outcomes will put the job back to pending for another attempt.
         _set(task_result, status=TaskResultStatus.READY)
     else:
         _set(task_result, status=TaskResultStatus.FAILED, finished_at=timezone.now())
         task_finished.send(sender=sender, task_result=task_result)
-    return Outcome(
-        job=job,
-        succeeded=False,
-        error=str(exc) or type(exc).__name__,
-        exception_type=exception_type,
-        traceback=formatted,
-        duration=time.perf_counter() - started,
-        retryable=retryable,
-    )
+    return outcome
 
 
 def _set(task_result: Any, **values: Any) -> None:
