@@ -17,11 +17,11 @@ from typing import Any
 from django.db import connections
 from django.db.models import F
 
-from .bulk import AnyOf, insert_rows
+from .bulk import AnyOf, ValuePerRow, insert_rows
 from .conf import gigq_settings
 from .db import DatabaseNow, uuid7, write_transaction
 from .models import Job, JobExecution
-from .states import JobStatus
+from .states import ExecutionStatus, JobStatus
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,9 @@ class ClaimedJob:
         fields["attempt"] = fields.pop("attempts")
         return cls(execution_id=execution_id, **fields)
 
+
+#: Passed to ``ValuePerRow`` as is: building a field per claim costs more than the rest.
+_LATEST_EXECUTION = Job._meta.get_field("latest_execution")
 
 CLAIMED_FIELDS = (
     "id",
@@ -102,14 +105,22 @@ def _start(rows: list[dict[str, Any]], worker_id: str, using: str) -> list[Claim
     if not rows:
         return []
     now = rows[0]["now"]
+    claimed = [
+        ClaimedJob.from_row({**row, "attempts": row["attempts"] + 1}, uuid7()) for row in rows
+    ]
     started = (
         Job.objects.using(using)
-        .filter(AnyOf("pk", [row["id"] for row in rows]))
+        .filter(AnyOf("pk", [job.id for job in claimed]))
         .pending()
         .update(
             status=JobStatus.RUNNING,
             worker_id=worker_id,
             attempts=F("attempts") + 1,
+            latest_execution=ValuePerRow(
+                {job.id: job.execution_id for job in claimed}, _LATEST_EXECUTION
+            ),
+            progress=None,
+            progress_message="",
             started_at=now,
             updated_at=now,
             lease_expires_at=now + timedelta(seconds=gigq_settings.LEASE_SECONDS),
@@ -117,9 +128,6 @@ def _start(rows: list[dict[str, Any]], worker_id: str, using: str) -> list[Claim
     )
     if started != len(rows):  # impossible while the rows are locked; never hand out a job twice
         raise RuntimeError(f"claimed {started} of {len(rows)} locked jobs; claim aborted")
-    claimed = [
-        ClaimedJob.from_row({**row, "attempts": row["attempts"] + 1}, uuid7()) for row in rows
-    ]
     insert_rows(
         JobExecution,
         [
@@ -128,7 +136,7 @@ def _start(rows: list[dict[str, Any]], worker_id: str, using: str) -> list[Claim
                 "job": job.id,
                 "attempt": job.attempt,
                 "worker_id": worker_id,
-                "status": JobStatus.RUNNING,
+                "status": ExecutionStatus.RUNNING,
                 "started_at": now,
                 "error": "",
                 "exception_type": "",

@@ -1,8 +1,8 @@
 """Recording how runs ended: completion, retry, failure, and what they do to dependents.
 
-Outcomes are written in one transaction per batch. Each job's update is guarded by
-ownership (still ``running``, same worker, same attempt): a run that lost its job (to a
-timeout, a rescue, an operator) records nothing.
+Outcomes are written in one transaction per batch. Each job's update is guarded by its
+run (the job is still ``running`` the execution that reports): a run that lost its job (to
+a timeout, a rescue, an operator) records nothing.
 """
 
 from __future__ import annotations
@@ -29,10 +29,9 @@ logger = logging.getLogger(__name__)
 
 
 def record_outcomes(outcomes: Sequence[Outcome], worker_id: str, *, using: str) -> list[Outcome]:
-    """Record the outcomes of runs owned by ``worker_id``; return those that were recorded.
+    """Record the outcomes of ``worker_id``'s runs; return those that were recorded.
 
-    An outcome is dropped (and logged) when its job is no longer this worker's running
-    attempt.
+    An outcome is dropped (and logged) when its job no longer runs that execution.
     """
     with write_transaction(using):
         return record_in_transaction(outcomes, worker_id, using=using)
@@ -88,12 +87,12 @@ def _complete_many(
     worker's hot path: one guarded update of the jobs, one of their executions and one
     lookup of their dependents, for the whole batch.
     """
-    attempts = {outcome.job.id: outcome.job.attempt for outcome in outcomes}
-    # Guarded like every transition out of running: a job this worker no longer runs at
-    # this attempt (rescued, timed out, cancelled) is left as it is.
+    runs = {outcome.job.id: outcome.job.execution_id for outcome in outcomes}
+    # Guarded like every transition out of running: a job no longer running this run
+    # (rescued, timed out, cancelled) is left as it is.
     completed = (
         Job.objects.using(using)
-        .running_attempts(worker_id, attempts)
+        .still_running(runs)
         .update(
             status=JobStatus.COMPLETED,
             result=_per_row(outcomes, _job_id, _result, Job._meta.get_field("result")),
@@ -106,11 +105,7 @@ def _complete_many(
     if completed == len(outcomes):
         owned = list(outcomes)
     else:  # rare: find which ones this update completed
-        ours = set(
-            Job.objects.using(using)
-            .completed_attempts(worker_id, attempts)
-            .values_list("id", flat=True)
-        )
+        ours = set(Job.objects.using(using).completed_by(runs).values_list("id", flat=True))
         owned = [outcome for outcome in outcomes if outcome.job.id in ours]
     if not owned:
         return [], False
@@ -166,9 +161,10 @@ def _log_discarded(
     for outcome in outcomes:
         if id(outcome) not in kept:
             logger.warning(
-                "Job %s attempt %s is no longer owned by %s; its outcome was discarded",
+                "Job %s attempt %s (run %s of worker %s) no longer runs; outcome discarded",
                 outcome.job.id,
                 outcome.job.attempt,
+                outcome.job.execution_id,
                 worker_id,
             )
 
@@ -182,7 +178,7 @@ def _record_unsuccessful(
     when the job is no longer this run's.
     """
     job = outcome.job
-    owned = Job.objects.using(using).owned_attempt(job.id, worker_id, job.attempt)
+    owned = Job.objects.using(using).still_running({job.id: job.execution_id})
     leaving_running = {"updated_at": DatabaseNow(), "lease_expires_at": None}
     if outcome.retryable and job.attempt < job.max_attempts:
         new_status = JobStatus.PENDING

@@ -14,11 +14,18 @@ from django.db import models
 from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncMinute
 
-from .bulk import AnyOf, ValuePerRow
+from .bulk import AnyOf
 from .db import DatabaseNow, uuid7
 from .indexes import ActiveUniqueConstraint, PartialIndex
 from .retries import RetryBackoff
-from .states import ACTIVE_STATES, FINAL_STATES, UNSUCCESSFUL_STATES, JobStatus, WorkerState
+from .states import (
+    ACTIVE_STATES,
+    FINAL_STATES,
+    UNSUCCESSFUL_STATES,
+    ExecutionStatus,
+    JobStatus,
+    WorkerState,
+)
 
 #: The order in which claimable jobs are handed out: priority first, then first come.
 CLAIM_ORDER = ("-priority", "run_after", "id")
@@ -48,25 +55,27 @@ class JobQuerySet(models.QuerySet):
         """The given jobs, while ``worker_id`` still runs them."""
         return self.filter(AnyOf("pk", job_ids), status=JobStatus.RUNNING, worker_id=worker_id)
 
-    def running_attempts(self, worker_id: str, attempts: Mapping) -> JobQuerySet:
-        """The jobs of ``{job id: attempt}`` that ``worker_id`` still runs at that attempt.
+    def still_running(self, runs: Mapping) -> JobQuerySet:
+        """The jobs of ``{job id: execution id}`` still running that execution.
 
-        The guard of a batch of transitions out of running, as ``owned_attempt`` is of one.
+        The guard of every transition out of running: a run that lost its job (to a
+        timeout, a rescue, an operator, or a requeue and a new claim) matches nothing, so
+        it can never overwrite a newer state.
         """
+        # Execution ids are unique across jobs, so "latest run is one of these" names each
+        # job's own run; the primary key keeps the lookup on its index.
         return self.filter(
-            AnyOf("pk", attempts),
+            AnyOf("pk", runs),
+            AnyOf("latest_execution", runs.values()),
             status=JobStatus.RUNNING,
-            worker_id=worker_id,
-            attempts=ValuePerRow(attempts, self.model._meta.get_field("attempts")),
         )
 
-    def completed_attempts(self, worker_id: str, attempts: Mapping) -> JobQuerySet:
-        """The jobs of ``{job id: attempt}`` that ``worker_id`` completed at that attempt."""
+    def completed_by(self, runs: Mapping) -> JobQuerySet:
+        """The jobs of ``{job id: execution id}`` that completed with that execution."""
         return self.filter(
-            AnyOf("pk", attempts),
+            AnyOf("pk", runs),
+            AnyOf("latest_execution", runs.values()),
             status=JobStatus.COMPLETED,
-            worker_id=worker_id,
-            attempts=ValuePerRow(attempts, self.model._meta.get_field("attempts")),
         )
 
     def running_for(self, worker_id: str) -> JobQuerySet:
@@ -74,16 +83,6 @@ class JobQuerySet(models.QuerySet):
 
     def with_status(self, status: JobStatus) -> JobQuerySet:
         return self.filter(status=status)
-
-    def owned_attempt(self, job_id, worker_id: str, attempt: int) -> JobQuerySet:
-        """The job, only while it is still running the given attempt for ``worker_id``.
-
-        Every transition out of ``running`` goes through this guard, so a late or orphaned
-        run can never overwrite a newer state.
-        """
-        return self.filter(
-            id=job_id, status=JobStatus.RUNNING, worker_id=worker_id, attempts=attempt
-        )
 
     def active_with_unique_keys(self, keys: Iterable[str]) -> JobQuerySet:
         """Pending or running jobs holding one of the unique ``keys``."""
@@ -301,6 +300,28 @@ class Job(models.Model):
     lease_expires_at = models.DateTimeField(
         null=True, blank=True, help_text="A running job whose lease expires is rescued."
     )
+    # Set when a worker claims the job, kept when the run ends. Every transition out of
+    # running names the run it ends, so a run that lost its job (rescued, requeued and
+    # claimed again) can never end a later run. No database constraint: the job row is
+    # updated before its new execution row is inserted, in the same transaction.
+    latest_execution = models.ForeignKey(
+        "JobExecution",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        help_text="The job's current run while running; its last run after.",
+    )
+    progress = models.FloatField(
+        null=True, blank=True, help_text="Fraction done (0 to 1), as the running job reported."
+    )
+    progress_message = models.CharField(max_length=255, blank=True, default="")
+    trace_context = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Trace context of the code that submitted the job, continued by its runs.",
+    )
 
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -397,7 +418,7 @@ class JobExecution(models.Model):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="executions")
     attempt = models.PositiveIntegerField()
     worker_id = models.CharField(max_length=255)
-    status = models.CharField(max_length=16, choices=JobStatus.choices)
+    status = models.CharField(max_length=16, choices=ExecutionStatus.choices)
     started_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
     duration = models.FloatField(null=True, blank=True, help_text="Seconds the function ran.")

@@ -53,6 +53,21 @@ def parse_status(value: JobStatus | str) -> JobStatus:
         raise ValueError(f"unknown job status {value!r}; expected one of: {valid}") from None
 
 
+class ExecutionStatus(models.TextChoices):
+    """How one run of a job (a ``JobExecution``) stands or ended.
+
+    The job's own states, but *pending*, and one more: a run that snoozed ended without
+    using up its attempt; the job is pending again, to run later.
+    """
+
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    TIMEOUT = "timeout", "Timeout"
+    SNOOZED = "snoozed", "Snoozed"
+
+
 class WorkerState(models.TextChoices):
     """The states of a ``gigq_worker`` process, as its ``WorkerProcess`` row records them."""
 

@@ -176,7 +176,7 @@ def release_jobs(jobs: Iterable[ClaimedJob], worker_id: str, *, using: str) -> i
     released = 0
     with write_transaction(using):
         for job in jobs:
-            owned = Job.objects.using(using).owned_attempt(job.id, worker_id, job.attempt)
+            owned = Job.objects.using(using).still_running({job.id: job.execution_id})
             if owned.update(
                 status=JobStatus.PENDING,
                 attempts=F("attempts") - 1,

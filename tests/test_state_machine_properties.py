@@ -207,16 +207,6 @@ def test_job_state_machine_against_its_model():
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "completion.record_outcomes guards on (status running, worker id, attempt number) "
-        "only; requeue_job resets attempts to 0, so when the same worker claims the "
-        "requeued job again, a run from before the requeue matches the guard and its "
-        "outcome is recorded for the new run. The guard should also require the outcome's "
-        "execution row to be the running one."
-    ),
-)
 def test_outcome_of_a_run_from_before_a_requeue_is_refused(queue):
     job_id = queue.submit(Job("aba", jobs.noop, max_attempts=1))
     [old_run] = claim_jobs("worker-a", using="default")

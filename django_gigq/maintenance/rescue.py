@@ -19,7 +19,7 @@ from ..completion import record_outcomes
 from ..conf import gigq_settings
 from ..db import DatabaseNow, database_now_plus, write_transaction
 from ..execution import Outcome
-from ..models import Job, JobExecution, WorkerProcess
+from ..models import Job, WorkerProcess
 from ..states import WorkerState
 
 logger = logging.getLogger(__name__)
@@ -54,14 +54,12 @@ def _rescue_batch(using: str) -> int:
         if connections[using].features.has_select_for_update_skip_locked:
             # Two rescuers at once each take different jobs instead of waiting.
             expired = expired.select_for_update(skip_locked=True)
-        rows = list(expired.values(*CLAIMED_FIELDS, "worker_id")[:BATCH_SIZE])
+        rows = list(expired.values(*CLAIMED_FIELDS, "worker_id", "latest_execution")[:BATCH_SIZE])
         if not rows:
             return 0
-        executions = _running_executions(rows, using)
         by_worker: dict[str, list[Outcome]] = defaultdict(list)
         for row in rows:
-            execution_id = executions.get((row["id"], row["attempts"]))
-            job = ClaimedJob.from_row(row, execution_id)
+            job = ClaimedJob.from_row(row, row["latest_execution"])
             by_worker[row["worker_id"]].append(Outcome.lost(job, WORKER_LOST))
         rescued = 0
         for worker_id, outcomes in by_worker.items():
@@ -69,16 +67,6 @@ def _rescue_batch(using: str) -> int:
     if rescued:
         logger.warning("Rescued %s job(s) whose worker stopped renewing their lease", rescued)
     return rescued
-
-
-def _running_executions(rows: list[dict], using: str) -> dict:
-    running = (
-        JobExecution.objects.using(using)
-        .running()
-        .filter(job_id__in=[row["id"] for row in rows])
-        .values_list("job_id", "attempt", "id")
-    )
-    return {(job_id, attempt): execution_id for job_id, attempt, execution_id in running}
 
 
 def mark_silent_workers_dead(using: str) -> int:
