@@ -121,6 +121,7 @@ def _start(rows: list[dict[str, Any]], worker_id: str, using: str) -> list[Claim
             ),
             progress=None,
             progress_message="",
+            cancel_requested_at=None,
             started_at=now,
             updated_at=now,
             lease_expires_at=now + timedelta(seconds=gigq_settings.LEASE_SECONDS),

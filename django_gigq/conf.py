@@ -18,6 +18,7 @@ DEFAULT_HEARTBEAT_INTERVAL = 5.0
 DEFAULT_LEASE_SECONDS = 30.0
 DEFAULT_RESCUE_INTERVAL = 15.0
 DEFAULT_SHUTDOWN_TIMEOUT = 30.0
+DEFAULT_CANCEL_GRACE_SECONDS = 5.0
 DEFAULT_SCHEDULER_INTERVAL = 1.0
 DEFAULT_PRUNE_INTERVAL = 3600.0
 
@@ -70,6 +71,12 @@ class GigQSettings:
     def SHUTDOWN_TIMEOUT(self) -> float:
         """Seconds running jobs get to finish after SIGTERM before they are put back."""
         return float(self._get("SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT))
+
+    @property
+    def CANCEL_GRACE_SECONDS(self) -> float:
+        """Seconds a running job that was cancelled gets to stop by itself before its
+        worker stops it by force."""
+        return float(self._get("CANCEL_GRACE_SECONDS", DEFAULT_CANCEL_GRACE_SECONDS))
 
     @property
     def SCHEDULER_INTERVAL(self) -> float:

@@ -27,6 +27,8 @@ PROGRESS_MESSAGE_LENGTH = 255
 #: Progress reported more often than this is written once the interval has passed (or when
 #: the run ends): a loop reporting every item must not become a loop of database writes.
 PROGRESS_INTERVAL = 0.25
+#: The reason recorded for a run stopped because someone cancelled its job.
+CANCELLED_WHILE_RUNNING = "cancelled while running"
 #: Longest snooze: a day. A job that needs to wait longer should be submitted with run_after.
 MAX_SNOOZE_SECONDS = 86_400
 
@@ -59,6 +61,7 @@ class JobContext:
         self._using = using
         self._pending_progress: tuple[float, str] | None = None
         self._last_write = -math.inf
+        self._cancel_requested = False
 
     @property
     def job_id(self) -> str:
@@ -98,15 +101,29 @@ class JobContext:
 
         return parent_results(self._job.id, self._using)
 
+    @property
+    def cancel_requested(self) -> bool:
+        """Whether someone cancelled the job while it runs: stop soon (return, or call
+        ``cancel()``); the worker stops the run by force after ``CANCEL_GRACE_SECONDS``."""
+        return self._cancel_requested
+
+    def request_cancel(self) -> None:
+        """Mark the job as asked to stop (the worker calls it; see ``cancel_requested``)."""
+        self._cancel_requested = True
+
     def set_progress(self, fraction: float, message: str | None = None) -> None:
         """Report how far the run has got: ``fraction`` from 0 to 1, and a short message.
 
         Shown by ``JobQueue.get_status`` and in the admin. Calls closer together than a
-        quarter of a second are combined: the latest value is written.
+        quarter of a second are combined: the latest value is written. Once someone has
+        cancelled the job, reporting progress ends the run as cancelled.
 
         Raises:
             ValueError: ``fraction`` is not a number from 0 to 1.
+            JobCancelled: the job was cancelled while running.
         """
+        if self._cancel_requested:
+            raise JobCancelled(CANCELLED_WHILE_RUNNING)
         self._pending_progress = (_fraction(fraction), _progress_message(message))
         if time.monotonic() - self._last_write >= PROGRESS_INTERVAL:
             self.flush_progress()

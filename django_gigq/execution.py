@@ -13,7 +13,14 @@ from typing import Any
 from asgiref.sync import async_to_sync
 
 from .claim import ClaimedJob
-from .context import JobCancelled, JobContext, JobSnoozed, activate, deactivate
+from .context import (
+    CANCELLED_WHILE_RUNNING,
+    JobCancelled,
+    JobContext,
+    JobSnoozed,
+    activate,
+    deactivate,
+)
 from .events import announce_started
 from .exceptions import UnrunnableJob
 from .importing import load_callable
@@ -118,6 +125,17 @@ class Outcome:
             exception_type=f"{type(exc).__module__}.{type(exc).__qualname__}",
             duration=self.duration,
             retryable=False,
+        )
+
+    @classmethod
+    def stopped(cls, job: ClaimedJob, how: str, duration: float = 0.0) -> Outcome:
+        """The outcome of a run stopped from outside because its job was cancelled."""
+        return cls(
+            job=job,
+            succeeded=False,
+            error=f"{CANCELLED_WHILE_RUNNING}: {how}",
+            duration=duration,
+            cancelled=True,
         )
 
     @classmethod

@@ -91,6 +91,16 @@ class JobQuerySet(models.QuerySet):
     def cancellable(self) -> JobQuerySet:
         return self.filter(status=JobStatus.PENDING)
 
+    def stoppable(self) -> JobQuerySet:
+        """Running jobs nobody has asked to stop yet."""
+        return self.filter(status=JobStatus.RUNNING, cancel_requested_at__isnull=True)
+
+    def asked_to_stop(self, job_ids: Iterable) -> JobQuerySet:
+        """The running jobs among ``job_ids`` that someone asked to stop."""
+        return self.filter(
+            AnyOf("pk", job_ids), status=JobStatus.RUNNING, cancel_requested_at__isnull=False
+        )
+
     def requeueable(self) -> JobQuerySet:
         return self.filter(status__in=UNSUCCESSFUL_STATES)
 
@@ -313,6 +323,12 @@ class Job(models.Model):
         related_name="+",
         help_text="The job's current run while running; its last run after.",
     )
+    cancel_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When someone asked the running job to stop; its worker stops it and "
+        "records it cancelled.",
+    )
     progress = models.FloatField(
         null=True, blank=True, help_text="Fraction done (0 to 1), as the running job reported."
     )
@@ -374,7 +390,7 @@ class Job(models.Model):
         ]
         # Checked by the admin's actions and buttons (``JobQueue.cancel`` / ``requeue_job``).
         permissions = [
-            ("cancel_job", "Can cancel pending jobs"),
+            ("cancel_job", "Can cancel pending and running jobs"),
             ("requeue_job", "Can requeue failed, timed-out or cancelled jobs"),
         ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -104,7 +105,7 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     for key, value in row.items():
         if isinstance(value, datetime):
             value = value.isoformat()
-        elif key in ("id", "job_id", "workflow_id", "cancelled_by_id") and value is not None:
+        elif isinstance(value, uuid.UUID):
             value = str(value)
         plain[key] = value
     return plain

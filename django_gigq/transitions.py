@@ -17,30 +17,36 @@ from .db import DatabaseNow, write_transaction
 from .events import announce_cancelled
 from .models import Job, JobDependency, JobExecution
 from .states import UNSUCCESSFUL_STATES, JobStatus
-from .wakeup import notify_jobs_available
+from .wakeup import notify_cancel_requested, notify_jobs_available
 
 if TYPE_CHECKING:
     from .claim import ClaimedJob
 
 
 def cancel_job(job_id: uuid.UUID, *, using: str) -> bool:
-    """Cancel a pending job, and its dependents; return whether it was pending."""
+    """Cancel a pending job and its dependents, or ask the worker running it to stop.
+
+    A running job is cancelled by its worker: it asks the job to stop through its context,
+    stops it by force after ``CANCEL_GRACE_SECONDS``, and records the run and the job as
+    cancelled (see ``worker/supervisor.py``). Returns whether the job was pending, or
+    running and not yet asked to stop.
+    """
     with write_transaction(using):
-        changed = (
-            Job.objects.using(using)
-            .filter(id=job_id)
-            .cancellable()
-            .update(
-                status=JobStatus.CANCELLED,
-                error="cancelled",
-                completed_at=DatabaseNow(),
-                updated_at=DatabaseNow(),
-            )
+        jobs = Job.objects.using(using).filter(id=job_id)
+        changed = jobs.cancellable().update(
+            status=JobStatus.CANCELLED,
+            error="cancelled",
+            completed_at=DatabaseNow(),
+            updated_at=DatabaseNow(),
         )
         if changed:
             announce_cancelled([job_id], reason="cancelled", using=using)
             cancel_dependents(job_id, using=using)
-    return bool(changed)
+            return True
+        asked = jobs.stoppable().update(cancel_requested_at=DatabaseNow(), updated_at=DatabaseNow())
+        if asked:
+            notify_cancel_requested(using=using)
+    return bool(asked)
 
 
 def cancel_dependents(root_id: uuid.UUID, *, using: str) -> int:
@@ -119,6 +125,7 @@ def _reset_to_pending(job_ids: list[uuid.UUID], using: str) -> None:
         result=None,
         worker_id=None,
         cancelled_by=None,
+        cancel_requested_at=None,
         started_at=None,
         completed_at=None,
         run_after=DatabaseNow(),
@@ -177,6 +184,9 @@ def release_jobs(jobs: Iterable[ClaimedJob], worker_id: str, *, using: str) -> i
     with write_transaction(using):
         for job in jobs:
             owned = Job.objects.using(using).still_running({job.id: job.execution_id})
+            # A job someone asked to stop is not put back: its lease runs out, and the
+            # rescue records it cancelled.
+            owned = owned.filter(cancel_requested_at__isnull=True)
             if owned.update(
                 status=JobStatus.PENDING,
                 attempts=F("attempts") - 1,

@@ -148,3 +148,12 @@ def progress_from_a_helper():
     """Report progress from code that has no context argument of its own."""
     current_context().set_progress(0.25, "from a helper")
     return current_context().job_id
+
+
+def work_until_cancelled(key, context):
+    """Report progress every 50 ms for up to 60 s: a cancellation ends it at the next report."""
+    Run.objects.create(key=key, pid=os.getpid())
+    for step in range(1200):
+        context.set_progress(step / 1200)
+        time.sleep(0.05)
+    return "never cancelled"

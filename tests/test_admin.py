@@ -187,8 +187,28 @@ def test_cancel_action_cancels_pending_jobs_and_says_which_it_skipped(admin_clie
         "Cancelled 2 jobs: send-email-0, send-email-1.",
         "Cancelled 2 jobs: send-email-1, send-email-0.",
     }
-    assert skipped == "Skipped 1 job, not pending: extract (completed)."
+    assert skipped == (
+        "Skipped 1 job, neither pending nor running (or already asked to stop): extract "
+        "(completed)."
+    )
     assert LogEntry.objects.filter(object_id=ops.emails[0].id).exists()
+
+
+def test_cancel_action_asks_the_worker_of_a_running_job_to_stop_it(admin_client, queue):
+    running = Job("crunch", jobs.noop)
+    queue.submit(running)
+    claim_jobs("worker-a", using="default")
+
+    response = post_action(admin_client, "cancel_selected", [running])
+
+    assert status(running) == JobStatus.RUNNING  # until its worker stops it
+    assert JobRow.objects.get(id=running.id).cancel_requested_at is not None
+    assert messages_of(response) == [
+        "Asked the workers of 1 job to stop it: crunch. A running job ends cancelled once it "
+        "stops, within 5 s of its worker hearing of it."
+    ]
+    page = admin_client.get(reverse("admin:django_gigq_job_change", args=[running.id]))
+    assert "Cancel job" not in page.content.decode()  # already asked
 
 
 def test_requeue_action_requeues_failed_jobs_and_explains_each_skip(admin_client, ops):

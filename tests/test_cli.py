@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from django_gigq import Job, JobStatus
+from django_gigq.claim import claim_jobs
 from django_gigq.models import Job as JobRow
 from django_gigq.models import WorkerProcess
 from django_gigq.states import WorkerState
@@ -280,12 +281,20 @@ def test_cancel_a_pending_job(queue):
     assert queue.get_status(job_id)["status"] == JobStatus.CANCELLED
 
 
-def test_cancel_fails_unless_the_job_is_pending(queue, drain):
+def test_cancel_a_running_job_asks_its_worker_to_stop_it(queue):
+    job_id = queue.submit(Job("long", jobs.noop))
+    claim_jobs("worker-a", using="default")
+    assert gigq("cancel", job_id) == f"Job {job_id} is running: its worker was asked to stop it.\n"
+    assert JobRow.objects.get(id=job_id).cancel_requested_at is not None
+    gigq_fails("cancel", job_id, match="or it was already asked to stop")
+
+
+def test_cancel_fails_unless_the_job_is_pending_or_running(queue, drain):
     job_id = queue.submit(Job("done", jobs.noop))
     drain()
     gigq_fails(
         "cancel", job_id,
-        match=f"Could not cancel job {job_id}. It might not be in pending state.",
+        match=f"Could not cancel job {job_id}. It might not be pending or running",
     )  # fmt: skip
     gigq_fails("cancel", str(uuid.uuid4()), match="Could not cancel")
     gigq_fails("cancel", "not-an-id", match="job id must be a UUID")
@@ -293,9 +302,9 @@ def test_cancel_fails_unless_the_job_is_pending(queue, drain):
 
 def test_cancel_json(queue):
     job_id = queue.submit(Job("c", jobs.noop))
-    assert gigq_json("cancel", job_id) == {"id": job_id, "cancelled": True}
+    assert gigq_json("cancel", job_id) == {"id": job_id, "cancelled": True, "stopping": False}
     output = gigq_fails("cancel", job_id, "--json", match="Could not cancel")
-    assert json.loads(output) == {"id": job_id, "cancelled": False}
+    assert json.loads(output) == {"id": job_id, "cancelled": False, "stopping": False}
 
 
 def test_requeue_a_failed_job(queue, drain):

@@ -28,7 +28,7 @@ from django.core.management import call_command, load_command_class
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from django_gigq import JobQueue, JobStatus
+from django_gigq import Job, JobQueue, JobStatus
 from django_gigq import conf as gigq_conf
 from django_gigq.exceptions import GigQCompatibilityWarning
 from django_gigq.importing import allowed_modules
@@ -308,6 +308,21 @@ def test_job_context_examples_report_snooze_cancel_and_read_results(db, capsys):
     assert snoozed.run_after > snoozed.latest_execution.completed_at  # later, not now
     assert JobRow.objects.get(name="total").status == JobStatus.COMPLETED
     assert example["queue"].get_status(example["job_id"])["progress"] == 1.0
+
+
+def test_a_cooperative_job_ends_cancelled_when_asked_to_stop(db):
+    from django_gigq import JobCancelled, JobContext
+    from django_gigq.claim import claim_jobs
+    from docs.examples.context.jobs import EXPORTED, export_table
+
+    JobQueue().submit(Job("export", export_table, params={"table": "contacts"}))
+    [run] = claim_jobs("worker-a", using="default")
+    context = JobContext(run, "default")
+    assert export_table("contacts", context) == 3
+    context.request_cancel()
+    with pytest.raises(JobCancelled, match="stopped by an operator after 0 rows"):
+        export_table("contacts", context)
+    assert EXPORTED == ["ann", "bob", "eve"]
 
 
 # User guide: workers

@@ -36,7 +36,7 @@ from tests import jobs
 
 FULL = os.environ.get("GIGQ_CHAOS") == "full"
 WORKERS = ("worker-a", "worker-b")
-OUTCOMES = ("complete", "fail", "fail for good", "timeout", "lost")
+OUTCOMES = ("complete", "fail", "fail for good", "timeout", "lost", "snooze", "cancel itself")
 
 
 def outcome_of(kind: str, claimed: ClaimedJob) -> Outcome:
@@ -48,6 +48,10 @@ def outcome_of(kind: str, claimed: ClaimedJob) -> Outcome:
         return Outcome(job=claimed, succeeded=False, error="unrunnable", retryable=False)
     if kind == "timeout":
         return Outcome.timeout(claimed, duration=1.0)
+    if kind == "snooze":
+        return Outcome(job=claimed, succeeded=False, error="snoozed", snooze_seconds=0)
+    if kind == "cancel itself":
+        return Outcome(job=claimed, succeeded=False, error="not needed", cancelled=True)
     return Outcome.lost(claimed, "the worker's child process died")
 
 
@@ -98,10 +102,10 @@ class JobStateMachine(RuleBasedStateMachine):
         worker, claimed = self.held.pop(index % len(self.held))
         job_id = str(claimed.id)
         before = self._row(job_id)
+        # Only the job's current run may end it.
         owned = (
             before["status"] == JobStatus.RUNNING
-            and before["worker_id"] == worker
-            and before["attempts"] == claimed.attempt
+            and before["latest_execution_id"] == claimed.execution_id
         )
         recorded = record_outcomes([outcome_of(kind, claimed)], worker, using="default")
         assert bool(recorded) == owned, (kind, before, claimed)
@@ -113,6 +117,10 @@ class JobStateMachine(RuleBasedStateMachine):
             assert job_id not in self.ever_completed, "completed twice"
             self.ever_completed.add(job_id)
             assert after["status"] == JobStatus.COMPLETED
+        elif kind == "snooze":  # back to pending, the attempt not used up
+            assert (after["status"], after["attempts"]) == (JobStatus.PENDING, claimed.attempt - 1)
+        elif kind == "cancel itself":
+            assert after["status"] == JobStatus.CANCELLED
         elif kind != "fail for good" and claimed.attempt < claimed.max_attempts:
             assert after["status"] == JobStatus.PENDING  # retried
         else:
@@ -123,10 +131,17 @@ class JobStateMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 50))
     def cancel(self, index) -> None:
         job_id = self._pick(index)
-        was_pending = self._row(job_id)["status"] == JobStatus.PENDING
-        assert cancel_job(job_id, using="default") == was_pending
-        assert self._row(job_id)["status"] == (JobStatus.CANCELLED if was_pending else
-                                               self._row(job_id)["status"])  # fmt: skip
+        before = self._row(job_id)
+        was_pending = before["status"] == JobStatus.PENDING
+        stoppable = before["status"] == JobStatus.RUNNING and not before["cancel_requested_at"]
+        assert cancel_job(job_id, using="default") == (was_pending or stoppable)
+        after = self._row(job_id)
+        if was_pending:
+            assert after["status"] == JobStatus.CANCELLED
+        elif before["status"] == JobStatus.RUNNING:  # only asked to stop: its worker ends it
+            assert after["status"] == JobStatus.RUNNING and after["cancel_requested_at"]
+        else:
+            assert after == before
 
     @precondition(lambda self: self.job_ids)
     @rule(index=st.integers(0, 50))

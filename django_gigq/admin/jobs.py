@@ -146,6 +146,7 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
                     "dependents",
                     "cancelled_by_link",
                     ("worker_link", "lease_expires_at"),
+                    "cancel_requested_at",
                 )
             },
         ),
@@ -290,7 +291,7 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
 
     # Actions on the selected rows.
 
-    @admin.action(permissions=["cancel_job"], description="Cancel selected pending jobs")
+    @admin.action(permissions=["cancel_job"], description="Cancel selected pending or running jobs")
     def cancel_selected(self, request: HttpRequest, queryset) -> None:
         jobs = self._selected(request, queryset)
         if jobs is not None:
@@ -387,12 +388,18 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
     ) -> HttpResponse:
         # The buttons show where they can act; their views check again, and the API guards.
         context["can_cancel"] = bool(
-            obj and obj.status == JobStatus.PENDING and self.has_cancel_job_permission(request)
+            obj and _cancellable(obj) and self.has_cancel_job_permission(request)
         )
         context["can_requeue"] = bool(
             obj and obj.status in UNSUCCESSFUL_STATES and self.has_requeue_job_permission(request)
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _cancellable(job: Job) -> bool:
+    if job.status == JobStatus.RUNNING:
+        return job.cancel_requested_at is None
+    return job.status == JobStatus.PENDING
 
 
 def _is_job_id(value: str) -> bool:

@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.text import capfirst
 
+from ..conf import gigq_settings
 from ..models import Job
 from ..queue import JobQueue
 from ..states import UNSUCCESSFUL_STATES
@@ -24,7 +25,7 @@ ACTION_LIMIT = 1000
 #: How many names a message lists before "and N more".
 NAMES_SHOWN = 10
 
-NOT_PENDING = "not pending"
+NOT_CANCELLABLE = "neither pending nor running (or already asked to stop)"
 NOT_REQUEUEABLE = "not failed, timed out or cancelled"
 BLOCKED = "waiting on a dependency that did not succeed (requeue that one first)"
 
@@ -36,15 +37,27 @@ class Outcome:
     verb: str
     changed: list[Job] = field(default_factory=list)
     skipped: dict[str, list[str]] = field(default_factory=dict)
+    #: Running jobs asked to stop: their workers end them cancelled shortly.
+    stopping: list[Job] = field(default_factory=list)
 
     def skip(self, label: str, reason: str) -> None:
         self.skipped.setdefault(reason, []).append(label)
 
 
 def cancel_jobs(jobs: Iterable[Job], using: str) -> Outcome:
-    """Cancel each pending job (and its dependents) with ``JobQueue.cancel``."""
+    """Cancel each pending job (and its dependents), and ask each running job's worker to
+    stop it, with ``JobQueue.cancel``."""
     queue = JobQueue(using=using)
-    return _apply(jobs, queue.cancel, Outcome("cancelled"), using, _cancel_refusal)
+    outcome = _apply(jobs, queue.cancel, Outcome("cancelled"), using, _cancel_refusal)
+    running = set(
+        Job.objects.using(using)
+        .filter(pk__in=[job.pk for job in outcome.changed])
+        .running()
+        .values_list("pk", flat=True)
+    )
+    outcome.stopping = [job for job in outcome.changed if job.pk in running]
+    outcome.changed = [job for job in outcome.changed if job.pk not in running]
+    return outcome
 
 
 def requeue_jobs(jobs: Iterable[Job], using: str) -> Outcome:
@@ -78,7 +91,7 @@ def _apply(
 
 
 def _cancel_refusal(status: str) -> str:
-    return NOT_PENDING
+    return NOT_CANCELLABLE
 
 
 def _requeue_refusal(status: str) -> str:
@@ -99,13 +112,25 @@ def report(model_admin: admin.ModelAdmin, request: HttpRequest, outcome: Outcome
             f"{capfirst(outcome.verb)} {_jobs(len(outcome.changed))}: {names}.",
             messages.SUCCESS,
         )
+    for job in outcome.stopping:
+        model_admin.log_change(request, job, "Cancelled while running, from the admin.")
+    if outcome.stopping:
+        grace = gigq_settings.CANCEL_GRACE_SECONDS
+        model_admin.message_user(
+            request,
+            f"Asked the workers of {_jobs(len(outcome.stopping))} to stop "
+            f"{'it' if len(outcome.stopping) == 1 else 'them'}: "
+            f"{_names([job.name for job in outcome.stopping])}. A running job ends "
+            f"cancelled once it stops, within {grace:g} s of its worker hearing of it.",
+            messages.SUCCESS,
+        )
     for reason, labels in outcome.skipped.items():
         model_admin.message_user(
             request,
             f"Skipped {_jobs(len(labels))}, {reason}: {_names(labels)}.",
             messages.WARNING,
         )
-    if not outcome.changed and not outcome.skipped:
+    if not (outcome.changed or outcome.skipped or outcome.stopping):
         model_admin.message_user(request, "No jobs were selected.", messages.INFO)
 
 

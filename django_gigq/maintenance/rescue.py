@@ -3,8 +3,9 @@
 A worker renews the leases of its running jobs with every heartbeat. A job whose lease
 expired belongs to a worker that was killed, crashed or lost its machine: the rescue
 records that attempt as failed with ``WORKER_LOST`` and retries the job, or fails it when
-no attempt is left. Every live worker runs the rescue now and then; guarded updates make
-it safe for several to run it at once.
+no attempt is left; a job someone cancelled while it ran is recorded cancelled. Every live
+worker runs the rescue now and then; guarded updates make it safe for several to run it at
+once.
 """
 
 from __future__ import annotations
@@ -54,13 +55,18 @@ def _rescue_batch(using: str) -> int:
         if connections[using].features.has_select_for_update_skip_locked:
             # Two rescuers at once each take different jobs instead of waiting.
             expired = expired.select_for_update(skip_locked=True)
-        rows = list(expired.values(*CLAIMED_FIELDS, "worker_id", "latest_execution")[:BATCH_SIZE])
+        fields = (*CLAIMED_FIELDS, "worker_id", "latest_execution", "cancel_requested_at")
+        rows = list(expired.values(*fields)[:BATCH_SIZE])
         if not rows:
             return 0
         by_worker: dict[str, list[Outcome]] = defaultdict(list)
         for row in rows:
             job = ClaimedJob.from_row(row, row["latest_execution"])
-            by_worker[row["worker_id"]].append(Outcome.lost(job, WORKER_LOST))
+            if row["cancel_requested_at"] is not None:  # someone cancelled it: no retry
+                outcome = Outcome.stopped(job, "its worker stopped before the job did")
+            else:
+                outcome = Outcome.lost(job, WORKER_LOST)
+            by_worker[row["worker_id"]].append(outcome)
         rescued = 0
         for worker_id, outcomes in by_worker.items():
             rescued += len(record_outcomes(outcomes, worker_id, using=using))

@@ -52,14 +52,23 @@ def register_worker(
             workers.create(id=worker_id, **fields)
 
 
-def beat(worker_id: str, job_ids: Collection, *, using: str) -> None:
+def beat(worker_id: str, job_ids: Collection, *, using: str) -> set:
     """Record that ``worker_id`` is alive, and extend the leases of the jobs it runs.
 
     Only the jobs the worker knows it runs are renewed: a job claimed in a transaction whose
     answer was lost (the connection dropped at COMMIT) lets its lease run out and is rescued.
+    Returns the ids of those jobs that someone asked to stop.
     """
     WorkerProcess.objects.using(using).filter(id=worker_id).update(last_heartbeat=DatabaseNow())
     renew_leases(worker_id, job_ids, using=using)
+    return asked_to_stop(job_ids, using=using)
+
+
+def asked_to_stop(job_ids: Collection, *, using: str) -> set:
+    """Return the ids of the running jobs among ``job_ids`` that someone asked to stop."""
+    if not job_ids:
+        return set()
+    return set(Job.objects.using(using).asked_to_stop(job_ids).values_list("id", flat=True))
 
 
 def renew_leases(worker_id: str, job_ids: Collection, *, using: str) -> int:

@@ -1,4 +1,4 @@
-"""A PostgreSQL LISTEN connection that wakes an idle supervisor when jobs arrive."""
+"""A PostgreSQL LISTEN connection that wakes a supervisor when jobs arrive or must stop."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import logging
 
 from django.db import connections
 
-from ..wakeup import CHANNEL
+from ..wakeup import CANCEL_CHANNEL, CHANNEL
 
 logger = logging.getLogger("django_gigq.worker")
 
 
 class Listener:
-    """LISTEN on ``wakeup.CHANNEL`` with a connection of its own (PostgreSQL only).
+    """LISTEN on ``wakeup.CHANNEL`` and ``CANCEL_CHANNEL`` with a connection of its own
+    (PostgreSQL only).
 
     ``fileno()`` lets the supervisor wait on it beside its children's pipes. The
     connection is opened lazily and reopened after a failure; while it is down the
@@ -49,24 +50,26 @@ class Listener:
         try:
             self.connection = psycopg.connect(**params, autocommit=True)
             self.connection.execute(f"LISTEN {CHANNEL}")
+            self.connection.execute(f"LISTEN {CANCEL_CHANNEL}")
         except psycopg.Error as exc:
             logger.warning("Cannot LISTEN for new jobs (%s); polling instead", exc)
             self.close()
             return False
         return True
 
-    def drain(self) -> list[str]:
-        """Return the payloads (queue names) of the notifications received so far."""
+    def drain(self) -> set[str]:
+        """Return the channels that received notifications since the last call."""
         if self.connection is None:
-            return []
+            return set()
         import psycopg
 
         try:
-            return [notify.payload for notify in self.connection.notifies(timeout=0)]
+            return {notify.channel for notify in self.connection.notifies(timeout=0)}
         except psycopg.Error as exc:
             logger.warning("Lost the LISTEN connection (%s); will reconnect", exc)
             self.close()
-            return [""]  # something may have arrived while it was failing: look now
+            # Something may have arrived while it was failing: look now.
+            return {CHANNEL, CANCEL_CHANNEL}
 
     def close(self) -> None:
         if self.connection is not None:

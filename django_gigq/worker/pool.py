@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import time
 from dataclasses import dataclass, field
 
 from ..claim import ClaimedJob
-from .child import child_main
+from .child import CANCEL_SIGNAL, child_main
 from .messages import READY, encode_job
 
 logger = logging.getLogger("django_gigq.worker")
@@ -27,10 +28,21 @@ class Child:
     job: ClaimedJob | None = None
     started: float = 0.0
     deadline: float = field(default=float("inf"))
+    #: The job was cancelled while running: at ``deadline`` it is stopped by force.
+    stopping: bool = False
 
     @property
     def idle(self) -> bool:
         return self.ready and self.job is None
+
+    def ask_to_stop(self, grace: float) -> None:
+        """Tell the job it was cancelled; it has ``grace`` seconds to end by itself."""
+        self.stopping = True
+        self.deadline = min(self.deadline, time.monotonic() + grace)
+        try:
+            os.kill(self.process.pid, CANCEL_SIGNAL)
+        except ProcessLookupError:
+            pass  # it died meanwhile; the supervisor notices
 
     def run(self, job: ClaimedJob) -> None:
         """Send ``job`` to the child; its timeout starts now."""
@@ -42,6 +54,7 @@ class Child:
     def finish(self) -> ClaimedJob | None:
         """Forget the current job (its outcome arrived); return it."""
         job, self.job, self.deadline = self.job, None, float("inf")
+        self.stopping = False
         return job
 
     def kill(self) -> None:

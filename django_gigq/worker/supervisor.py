@@ -3,8 +3,8 @@
 One process owns every conversation with the database: it claims jobs in batches, sends
 each to an idle child, writes the outcomes that arrived in one transaction, renews its
 jobs' leases with its heartbeat, rescues jobs whose worker died, stops children whose job
-ran past its timeout, and shuts down gracefully on SIGTERM / SIGINT. Signal handlers only
-set flags; the loop acts on them.
+ran past its timeout or was cancelled, and shuts down gracefully on SIGTERM / SIGINT.
+Signal handlers only set flags; the loop acts on them.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from ..maintenance import rescue
 from ..maintenance.services import PeriodicServices
 from ..states import WorkerState
 from ..transitions import release_jobs
+from ..wakeup import CANCEL_CHANNEL, CHANNEL
 from .batching import OUTCOME_MAX_WAIT, BatchSizer
-from .heartbeat import beat, register_worker, set_worker_state
+from .heartbeat import asked_to_stop, beat, register_worker, set_worker_state
 from .listener import Listener
 from .messages import decode_outcome
 from .pool import Child, Pool
@@ -71,6 +72,7 @@ class Supervisor:
         self.outcomes: list[Outcome] = []  # arrived, not yet written
         self.first_outcome_at = 0.0  # when the oldest of them arrived
         self.queue_maybe_empty = False
+        self.cancel_check_due = False  # a cancellation was announced: look at our jobs
         self.stop_requested_at: float | None = None
         self.force_stop = False
         self.stopping_recorded = False
@@ -217,8 +219,11 @@ class Supervisor:
         listener = self._listening()
         ready = wait_for_any([*sources, *sentinels, *([listener] if listener else [])], timeout)
         if listener is not None and listener in ready:
-            if self.listener.drain():
+            channels = self.listener.drain()
+            if CHANNEL in channels:
                 self.queue_maybe_empty = False
+            if CANCEL_CHANNEL in channels:
+                self.cancel_check_due = True
         for child in list(self.pool.children):
             if child.pipe in ready:
                 self._read_child(child)
@@ -256,18 +261,45 @@ class Supervisor:
             self._outcome_arrived(Outcome.lost(job, reason))
 
     def _enforce_timeouts(self) -> None:
+        """Kill children whose job ran past its timeout, or past its grace once cancelled."""
         now = time.monotonic()
         for child in self.pool.busy:
-            if now >= child.deadline:
-                job = child.finish()
-                self.pool.replace(child)
+            if now < child.deadline:
+                continue
+            stopping, started = child.stopping, child.started
+            job = child.finish()
+            self.pool.replace(child)
+            if stopping:
+                grace = gigq_settings.CANCEL_GRACE_SECONDS
+                logger.warning("Job %s (%s) was cancelled: stopped by force", job.id, job.name)
+                outcome = Outcome.stopped(job, f"stopped by force after {grace:g} s", now - started)
+            else:
                 logger.warning(
                     "Job %s (%s) ran past its timeout of %ss: stopped",
                     job.id,
                     job.name,
                     job.timeout,
                 )
-                self._outcome_arrived(Outcome.timeout(job, now - child.started))
+                outcome = Outcome.timeout(job, now - started)
+            self._outcome_arrived(outcome)
+
+    def _stop_cancelled(self, job_ids: set) -> None:
+        """Stop the jobs someone cancelled while this worker runs them.
+
+        A job still waiting for a child never starts; a running one is told through its
+        context, and killed if it has not ended after ``CANCEL_GRACE_SECONDS``.
+        """
+        if not job_ids:
+            return
+        for job in [job for job in self.claimed if job.id in job_ids]:
+            self.claimed.remove(job)
+            self._outcome_arrived(Outcome.stopped(job, "before it started"))
+        for child in self.pool.busy:
+            if child.job.id in job_ids and not child.stopping:
+                logger.info(
+                    "Job %s (%s) was cancelled: asking it to stop", child.job.id, child.job.name
+                )
+                child.ask_to_stop(gigq_settings.CANCEL_GRACE_SECONDS)
 
     def _outcome_arrived(self, outcome: Outcome) -> None:
         if not self.outcomes:
@@ -318,10 +350,14 @@ class Supervisor:
 
     def _maintain(self) -> None:
         now = time.monotonic()
+        known = [child.job.id for child in self.pool.busy] + [job.id for job in self.claimed]
         if now >= self.next_heartbeat:
-            known = [child.job.id for child in self.pool.busy] + [job.id for job in self.claimed]
-            beat(self.worker_id, known, using=self.using)
+            self.cancel_check_due = False
+            self._stop_cancelled(beat(self.worker_id, known, using=self.using))
             self.next_heartbeat = now + gigq_settings.HEARTBEAT_INTERVAL
+        elif self.cancel_check_due:
+            self.cancel_check_due = False
+            self._stop_cancelled(asked_to_stop(known, using=self.using))
         if now >= self.next_rescue:
             if rescue.run_once(self.using):
                 self.queue_maybe_empty = False

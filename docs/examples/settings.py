@@ -18,6 +18,8 @@ GIGQ = {
     "RESCUE_INTERVAL": 15.0,
     # Seconds running jobs get to finish after SIGTERM (--shutdown-timeout).
     "SHUTDOWN_TIMEOUT": 30.0,
+    # Seconds a cancelled running job gets to stop by itself before it is killed.
+    "CANCEL_GRACE_SECONDS": 5.0,
     # Seconds between looks for due periodic schedules.
     "SCHEDULER_INTERVAL": 1.0,
     # Days after which workers delete finished jobs (a number, or per status); None: never.

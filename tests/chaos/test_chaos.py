@@ -107,7 +107,7 @@ def test_worker_frozen_past_its_lease_cannot_record_its_late_completion():
         )
         frozen.signal(signal.SIGCONT)
         wait_for(
-            lambda: "no longer owned" in frozen.output(),
+            lambda: "no longer runs; outcome discarded" in frozen.output(),
             timeout=60,
             message="the frozen worker to try to record its outcome",
         )

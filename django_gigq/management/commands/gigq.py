@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from django_gigq import Job, JobQueue
+from django_gigq import Job, JobQueue, JobStatus
 from django_gigq.cli.parsing import (
     FINAL_STATUS_OPTIONS,
     check_importable,
@@ -69,7 +69,9 @@ class Command(BaseCommand):
         listing.add_argument(
             "--limit", type=int, default=100, help="Show at most this many (default: 100)."
         )
-        cancel = self._add(subcommands, "cancel", "Cancel a pending job (and its dependents).")
+        cancel = self._add(
+            subcommands, "cancel", "Cancel a pending or running job (and its dependents)."
+        )
         cancel.add_argument("job_id", metavar="JOB_ID")
         requeue = self._add(
             subcommands, "requeue", "Run a failed, timed-out or cancelled job again."
@@ -202,16 +204,24 @@ class Command(BaseCommand):
         self._output(options, jobs, jobs_table(jobs) if jobs else "No jobs found.")
 
     def handle_cancel(self, queue: JobQueue, options: dict[str, Any]) -> None:
-        """Cancel a pending job; exit 1 if it was not pending."""
+        """Cancel a pending job, or have a running one stopped; exit 1 if it was neither."""
         job_id = options["job_id"]
         with invalid_input():
             cancelled = queue.cancel(job_id)
-        data = {"id": job_id, "cancelled": cancelled}
+        stopping = cancelled and queue.get_status(job_id)["status"] == JobStatus.RUNNING
+        data = {"id": job_id, "cancelled": cancelled, "stopping": stopping}
         if not cancelled:
             self._fail(
-                options, data, f"Could not cancel job {job_id}. It might not be in pending state."
+                options,
+                data,
+                f"Could not cancel job {job_id}. It might not be pending or running "
+                "(or it was already asked to stop).",
             )
-        self._output(options, data, f"Job {job_id} cancelled.")
+        if stopping:
+            message = f"Job {job_id} is running: its worker was asked to stop it."
+        else:
+            message = f"Job {job_id} cancelled."
+        self._output(options, data, message)
 
     def handle_requeue(self, queue: JobQueue, options: dict[str, Any]) -> None:
         """Requeue a failed, timed-out or cancelled job; exit 1 if it was none of those."""

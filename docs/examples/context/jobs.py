@@ -50,3 +50,18 @@ class ResizeImages(JobType):
             self.context.set_progress(done / len(paths))
         return {"resized": len(paths), "attempt": self.context.attempt}
 # --8<-- [end:job-type]
+
+
+EXPORTS: dict[str, list[str]] = {"contacts": ["ann", "bob", "eve"]}
+EXPORTED: list[str] = []
+
+
+# --8<-- [start:cooperative]
+def export_table(table, context):
+    for number, row in enumerate(EXPORTS[table], start=1):
+        if context.cancel_requested:
+            # Leave things tidy, then end the run as cancelled.
+            context.cancel(f"stopped by an operator after {number - 1} rows")
+        EXPORTED.append(row)  # export the row
+    return len(EXPORTS[table])
+# --8<-- [end:cooperative]
