@@ -38,6 +38,7 @@ class Outcome:
     skipped: dict[str, list[str]] = field(default_factory=dict)
 
     def skip(self, label: str, reason: str) -> None:
+        """Record that the job ``label`` was skipped, for ``reason``."""
         self.skipped.setdefault(reason, []).append(label)
 
 

@@ -25,6 +25,7 @@ class Listener:
 
     @staticmethod
     def supported(using: str) -> bool:
+        """Return whether ``using`` can LISTEN: PostgreSQL, with psycopg 3 installed."""
         if connections[using].vendor != "postgresql":
             return False
         try:
@@ -35,6 +36,7 @@ class Listener:
         return True
 
     def fileno(self) -> int:
+        """Return the connection's socket, for ``select``."""
         return self.connection.fileno()
 
     def connect(self) -> bool:
@@ -69,6 +71,7 @@ class Listener:
             return [""]  # something may have arrived while it was failing: look now
 
     def close(self) -> None:
+        """Close the connection, if open; closing a broken one is not an error."""
         if self.connection is not None:
             try:
                 self.connection.close()

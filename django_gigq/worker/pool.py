@@ -30,6 +30,7 @@ class Child:
 
     @property
     def idle(self) -> bool:
+        """Whether the child has started up and runs no job."""
         return self.ready and self.job is None
 
     def run(self, job: ClaimedJob) -> None:
@@ -85,10 +86,12 @@ class Pool:
 
     @property
     def idle(self) -> list[Child]:
+        """The children ready for a job."""
         return [child for child in self.children if child.idle]
 
     @property
     def busy(self) -> list[Child]:
+        """The children running a job."""
         return [child for child in self.children if child.job is not None]
 
     def shutdown(self) -> None:
