@@ -305,18 +305,18 @@ def take_all(page, out: Path) -> None:
     page.goto("/admin/django_gigq/workerprocess/")
     shoot_between(page, out / "workers.png", "#header", "#changelist-filter")
 
-    # Last, as it changes the data: requeue the failed and timed-out jobs from the list.
-    page.goto(JOBS)
-    for status in ("Failed", "Timeout"):
-        rows = page.locator(
-            "#result_list tbody tr", has=page.locator(".gigq-badge", has_text=status)
-        )
-        for row in rows.all():
-            row.locator("input.action-select").check()
+    # Last, as it changes the data: requeue the failed step of the workflow from the list
+    # of its jobs; the steps its failure cancelled are pending again.
+    page.goto("/admin/django_gigq/workflow/")
+    page.locator("#result_list a", has_text="ETL nightly").click()
+    page.click("text=Show this workflow's jobs in the job list")
+    page.wait_for_selector("#result_list")
+    failed = page.locator(".gigq-badge", has_text="Failed")
+    page.locator("#result_list tbody tr", has=failed).locator("input.action-select").check()
     page.select_option("select[name=action]", "requeue_selected")
     page.click("button[name=index]")
     page.wait_for_selector("ul.messagelist")
-    page.screenshot(path=str(out / "job-list-requeued.png"))
+    shoot_between(page, out / "job-list-requeued.png", "#header", "#result_list")
 
 
 def shoot_between(
