@@ -2,13 +2,15 @@
 
 Name it in the ``TASKS`` setting:
 
-    TASKS = {
-        "default": {
-            "BACKEND": "django_gigq.backends.GigQBackend",
-            "QUEUES": ["default", "emails"],
-            "OPTIONS": {"max_attempts": 5, "retry_backoff": "exponential"},
-        }
+```python
+TASKS = {
+    "default": {
+        "BACKEND": "django_gigq.backends.GigQBackend",
+        "QUEUES": ["default", "emails"],
+        "OPTIONS": {"max_attempts": 5, "retry_backoff": "exponential"},
     }
+}
+```
 
 The framework is part of Django 6.0+, and on Django 5.2 comes from the ``django-tasks``
 backport. Without either this module still imports: ``AVAILABLE`` is False,

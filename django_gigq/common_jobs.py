@@ -62,6 +62,7 @@ class SendEmail(JobType):
         self.headers = dict(headers or {})
 
     def run(self) -> dict[str, int]:
+        """Send the email through Django's email backend; return ``{"sent": 1}``."""
         from django.core.mail import EmailMultiAlternatives
 
         email = EmailMultiAlternatives(
@@ -83,12 +84,14 @@ class CallCommand(JobType):
     """Run a management command, as ``call_command(command, *args, **options)``.
 
     A job row names the command, so whoever can write jobs could otherwise run ``flush``:
-    only the commands listed in ``allowed_commands`` run. Subclass it in your project::
+    only the commands listed in ``allowed_commands`` run. Subclass it in your project:
 
-        class Maintenance(CallCommand):
-            allowed_commands = ("clearsessions", "rebuild_index")
+    ```python
+    class Maintenance(CallCommand):
+        allowed_commands = ("clearsessions", "rebuild_index")
 
-        Maintenance.submit(command="clearsessions")
+    Maintenance.submit(command="clearsessions")
+    ```
 
     The result is ``{"output": ...}``: what the command wrote to stdout (its end, when
     long). A ``CommandError`` fails the job at once: running it again would not help.
@@ -107,6 +110,7 @@ class CallCommand(JobType):
         self._check_allowed(ValueError)
 
     def run(self) -> dict[str, str]:
+        """Run the command, if it is still allowed; return the end of its output."""
         from django.core.management import CommandError, call_command
 
         self._check_allowed(UnrunnableJob)  # the row may have been edited since submit
@@ -161,6 +165,7 @@ class HttpRequest(JobType):
         self.request_timeout = request_timeout
 
     def run(self) -> dict[str, Any]:
+        """Make the request; return the response's status, headers and body."""
         body, headers = self._body()
         request = urllib.request.Request(self.url, data=body, headers=headers, method=self.method)
         try:

@@ -249,6 +249,8 @@ def _signature(function: Callable[..., Any]) -> inspect.Signature | None:
 
 
 def wants_parent_results(signature: inspect.Signature | None, setting: bool | None) -> bool:
+    """Return whether to pass ``parent_results``: ``setting`` when given, else whether
+    the function's ``signature`` has a ``parent_results`` or ``**kwargs`` parameter."""
     if setting is not None:
         return setting
     if signature is None:
@@ -285,6 +287,7 @@ async def _await(awaitable: Any) -> Any:
 
 
 def check_result(job: ClaimedJob, result: Any) -> None:
+    """Refuse a result that cannot be stored as JSON, with an ``UnrunnableJob`` error."""
     try:
         encode_json(result, "the result")
     except TypeError as exc:

@@ -44,15 +44,17 @@ class JobType:
 
     Subclass it at module level and implement ``run`` (sync or ``async``):
 
-        class ResizeImage(JobType):
-            queue = "images"
-            max_attempts = 5
+    ```python
+    class ResizeImage(JobType):
+        queue = "images"
+        max_attempts = 5
 
-            def run(self, path, width):
-                ...
-                return {"path": path}
+        def run(self, path, width):
+            ...
+            return {"path": path}
 
-        ResizeImage.submit(path="a.png", width=200)
+    ResizeImage.submit(path="a.png", width=200)
+    ```
 
     The default ``__init__`` stores each keyword argument as an attribute; the public
     attributes (names not starting with ``_``) are the job's params, and must be JSON
@@ -111,7 +113,15 @@ class JobType:
     # -- what a subclass implements ------------------------------------------------------
 
     def run(self, **params: Any) -> Any:
-        """Do the work; return a JSON value (the job's result)."""
+        """Do the job's work; return its result, a JSON value.
+
+        Implement it in a subclass, sync or ``async``: the worker calls it with the params
+        its signature accepts. The default calls ``handle`` where a subclass defines that
+        instead.
+
+        Raises:
+            NotImplementedError: the subclass defines neither ``run`` nor ``handle``.
+        """
         handle = getattr(self, "handle", None)
         if handle is None:
             raise NotImplementedError(
@@ -120,18 +130,43 @@ class JobType:
         return handle(**params)
 
     def on_start(self) -> None:
-        """Called in the worker before each attempt."""
+        """Prepare an attempt: the worker calls it before each ``run``.
+
+        Does nothing by default. An exception raised here fails the attempt, which is then
+        retried or fails as if ``run`` had raised it.
+        """
 
     def on_success(self, result: Any) -> None:
-        """Called after an attempt succeeded, with its result."""
+        """React to a successful attempt: the worker calls it after ``run`` returned.
+
+        Does nothing by default. An exception raised here is logged; the job stays
+        completed.
+
+        Args:
+            result: what ``run`` returned (the job's result).
+        """
 
     def on_retry(self, exc: BaseException, attempt: int, delay: float) -> None:
-        """Called after attempt number ``attempt`` failed with ``exc``; the next one starts
-        in ``delay`` seconds."""
+        """React to a failed attempt that will be retried.
+
+        Does nothing by default. An exception raised here is logged; the retry goes ahead.
+
+        Args:
+            exc: the exception the attempt raised.
+            attempt: the number of the attempt that failed (1 for the first).
+            delay: seconds until the next attempt may start.
+        """
 
     def on_failure(self, exc: BaseException) -> None:
-        """Called once, after the last attempt failed with ``exc`` (or one that cannot
-        succeed on retry, such as params that do not fit ``run``)."""
+        """React to the job's failure: the worker calls it once, after the last attempt.
+
+        Also called after an attempt that no retry could fix (params that do not fit
+        ``run``). By default it calls ``failed(exc)`` where a subclass defines that, and
+        does nothing otherwise. An exception raised here is logged; the job stays failed.
+
+        Args:
+            exc: the exception the last attempt raised.
+        """
         failed = getattr(self, "failed", None)
         if failed is not None:
             failed(exc)
@@ -158,7 +193,7 @@ class JobType:
 
     @classmethod
     def job_type_path(cls) -> str:
-        """The dotted path a worker imports this class by."""
+        """Return the dotted path a worker imports this class by."""
         return f"{cls.__module__}.{cls.__qualname__}"
 
     @classmethod

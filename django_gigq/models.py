@@ -32,6 +32,8 @@ CLAIM_ORDER = ("-priority", "run_after", "id")
 
 
 class JobQuerySet(models.QuerySet):
+    """The named queries on jobs: every question django-gigq asks the job table."""
+
     def claimable(self, queues: Sequence[str] | None = None) -> JobQuerySet:
         """Jobs a worker may start now, in claim order: pending, unblocked and due."""
         jobs = self.filter(
@@ -42,9 +44,11 @@ class JobQuerySet(models.QuerySet):
         return jobs.order_by(*CLAIM_ORDER)
 
     def pending(self) -> JobQuerySet:
+        """Pending jobs, blocked or not."""
         return self.filter(status=JobStatus.PENDING)
 
     def running(self) -> JobQuerySet:
+        """Running jobs."""
         return self.filter(status=JobStatus.RUNNING)
 
     def lease_expired(self) -> JobQuerySet:
@@ -79,9 +83,11 @@ class JobQuerySet(models.QuerySet):
         )
 
     def running_for(self, worker_id: str) -> JobQuerySet:
+        """Jobs that ``worker_id`` is running."""
         return self.filter(status=JobStatus.RUNNING, worker_id=worker_id)
 
     def with_status(self, status: JobStatus) -> JobQuerySet:
+        """Jobs in ``status``."""
         return self.filter(status=status)
 
     def active_with_unique_keys(self, keys: Iterable[str]) -> JobQuerySet:
@@ -89,6 +95,7 @@ class JobQuerySet(models.QuerySet):
         return self.filter(unique_key__in=list(keys), status__in=ACTIVE_STATES)
 
     def cancellable(self) -> JobQuerySet:
+        """Jobs that may be cancelled: the pending ones."""
         return self.filter(status=JobStatus.PENDING)
 
     def stoppable(self) -> JobQuerySet:
@@ -102,12 +109,15 @@ class JobQuerySet(models.QuerySet):
         )
 
     def requeueable(self) -> JobQuerySet:
+        """Jobs that may be requeued: failed, timed out or cancelled."""
         return self.filter(status__in=UNSUCCESSFUL_STATES)
 
     def unsuccessful(self) -> JobQuerySet:
+        """Failed, timed-out and cancelled jobs."""
         return self.filter(status__in=UNSUCCESSFUL_STATES)
 
     def final(self) -> JobQuerySet:
+        """Jobs in a final status: completed, failed, cancelled or timed out."""
         return self.filter(status__in=FINAL_STATES)
 
     def clearable(self, before: datetime | None = None) -> JobQuerySet:
@@ -150,15 +160,19 @@ class JobQuerySet(models.QuerySet):
         return counts
 
     def newest_first(self) -> JobQuerySet:
+        """The jobs, newest first."""
         return self.order_by("-created_at", "-id")
 
     def in_queue(self, queue: str) -> JobQuerySet:
+        """Jobs in ``queue``."""
         return self.filter(queue=queue)
 
     def for_function(self, function: str) -> JobQuerySet:
+        """Jobs of ``function`` (a dotted path)."""
         return self.filter(function=function)
 
     def in_workflow(self, workflow_id) -> JobQuerySet:
+        """Jobs of the workflow ``workflow_id``."""
         return self.filter(workflow_id=workflow_id)
 
     def dependencies_of(self, job_id) -> JobQuerySet:
@@ -399,7 +413,10 @@ class Job(models.Model):
 
 
 class JobExecutionQuerySet(models.QuerySet):
+    """The named queries on executions (one row per attempt of a job)."""
+
     def running(self) -> JobExecutionQuerySet:
+        """Executions still running."""
         return self.filter(status=JobStatus.RUNNING)
 
     def of_job(self, job_id) -> JobExecutionQuerySet:
@@ -455,6 +472,8 @@ class JobExecution(models.Model):
 
 
 class JobDependencyQuerySet(models.QuerySet):
+    """The named queries on dependency links."""
+
     def dependents_waiting_on(self, job_ids: Iterable) -> dict:
         """Return ``{dependent id: how many of job_ids it depends on}``."""
         rows = (
@@ -486,7 +505,10 @@ class JobDependency(models.Model):
 
 
 class WorkerProcessQuerySet(models.QuerySet):
+    """The named queries on ``gigq_worker`` processes."""
+
     def live(self) -> WorkerProcessQuerySet:
+        """Workers running or stopping (not stopped, not dead)."""
         return self.filter(state__in=[WorkerState.RUNNING, WorkerState.STOPPING])
 
     def silent_since(self, cutoff) -> WorkerProcessQuerySet:

@@ -1,10 +1,12 @@
 """``GigQRouter``: keep django-gigq's tables in the database ``GIGQ["DATABASE"]`` names.
 
 django-gigq's own code always names that database; the router makes everything else
-(the admin, your ORM queries on ``django_gigq.models``, ``migrate``) agree::
+(the admin, your ORM queries on ``django_gigq.models``, ``migrate``) agree:
 
-    DATABASE_ROUTERS = ["django_gigq.routers.GigQRouter"]
-    GIGQ = {"DATABASE": "jobs"}
+```python
+DATABASE_ROUTERS = ["django_gigq.routers.GigQRouter"]
+GIGQ = {"DATABASE": "jobs"}
+```
 
 Then run ``manage.py migrate --database jobs`` to create the tables there.
 """

@@ -23,7 +23,10 @@ from .db import DatabaseNow
 
 
 class ScheduleQuerySet(models.QuerySet):
+    """The named queries on schedules."""
+
     def enabled(self) -> ScheduleQuerySet:
+        """Enabled schedules."""
         return self.filter(enabled=True)
 
     def due(self) -> ScheduleQuerySet:
@@ -45,6 +48,7 @@ class ScheduleQuerySet(models.QuerySet):
         return self.filter(id=schedule_id, next_run_at=tick)
 
     def declared(self) -> ScheduleQuerySet:
+        """Schedules declared in code with ``@periodic``."""
         return self.filter(declared_in_code=True)
 
 
@@ -160,6 +164,7 @@ class DeclaredSchedule:
     priority: int | None = None
 
     def fields(self) -> dict[str, Any]:
+        """Return the ``Schedule`` fields this declaration sets (all but ``name``)."""
         return {
             "function": self.function,
             "cron": self.cron,

@@ -54,6 +54,8 @@ class _RecentValuesFilter(admin.SimpleListFilter):
 
 
 class QueueFilter(_RecentValuesFilter):
+    """Filter jobs by queue; the choices come from the newest ``CHOICES_SAMPLE`` jobs."""
+
     title = "queue"
     parameter_name = "queue"
 
@@ -65,6 +67,8 @@ class QueueFilter(_RecentValuesFilter):
 
 
 class FunctionFilter(_RecentValuesFilter):
+    """Filter jobs by function; the choices come from the newest ``CHOICES_SAMPLE`` jobs."""
+
     title = "function"
     parameter_name = "function"
 

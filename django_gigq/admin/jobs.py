@@ -44,6 +44,8 @@ def can_view_jobs(request: HttpRequest) -> bool:
 
 
 class JobExecutionInline(ReadOnlyMixin, admin.TabularInline):
+    """A job's executions on its page, one row per attempt, with folded tracebacks."""
+
     model = JobExecution
     extra = 0
     ordering = ("started_at", "id")
@@ -88,6 +90,8 @@ class JobExecutionInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Job)
 class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
+    """The job list and pages, read-only, with cancel / requeue actions and the dashboard."""
+
     list_display = (
         "name",
         "status_badge",
@@ -284,15 +288,18 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
     # Permissions of the actions and buttons.
 
     def has_cancel_job_permission(self, request: HttpRequest, obj: Job | None = None) -> bool:
+        """Return whether the user may cancel jobs (permission ``cancel_job``)."""
         return request.user.has_perm(f"{self.opts.app_label}.cancel_job")
 
     def has_requeue_job_permission(self, request: HttpRequest, obj: Job | None = None) -> bool:
+        """Return whether the user may requeue jobs (permission ``requeue_job``)."""
         return request.user.has_perm(f"{self.opts.app_label}.requeue_job")
 
     # Actions on the selected rows.
 
     @admin.action(permissions=["cancel_job"], description="Cancel selected pending or running jobs")
     def cancel_selected(self, request: HttpRequest, queryset) -> None:
+        """Cancel the selected pending jobs, and report what changed and what was skipped."""
         jobs = self._selected(request, queryset)
         if jobs is not None:
             report(self, request, cancel_jobs(jobs, using=queryset.db))
@@ -302,6 +309,7 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
         description="Requeue selected failed, timed-out or cancelled jobs",
     )
     def requeue_selected(self, request: HttpRequest, queryset) -> None:
+        """Requeue the selected unsuccessful jobs, and report what changed and was skipped."""
         jobs = self._selected(request, queryset)
         if jobs is not None:
             report(self, request, requeue_jobs(jobs, using=queryset.db))
@@ -356,14 +364,17 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
         return own + super().get_urls()
 
     def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        """Render the jobs dashboard for users who may view jobs."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         return dashboard_view(self, request)
 
     def cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Cancel one job (the button on its page; POST only)."""
         return self._button_view(request, object_id, self.has_cancel_job_permission, cancel_jobs)
 
     def requeue_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Requeue one job (the button on its page; POST only)."""
         return self._button_view(request, object_id, self.has_requeue_job_permission, requeue_jobs)
 
     def _button_view(self, request, object_id, has_permission, operation) -> HttpResponse:

@@ -41,6 +41,7 @@ class Outcome:
     stopping: list[Job] = field(default_factory=list)
 
     def skip(self, label: str, reason: str) -> None:
+        """Record that the job ``label`` was skipped, for ``reason``."""
         self.skipped.setdefault(reason, []).append(label)
 
 

@@ -19,6 +19,8 @@ TIMING_FIELDS = ("cron", "interval", "enabled")
 
 @admin.register(Schedule)
 class ScheduleAdmin(admin.ModelAdmin):
+    """Periodic schedules: the one editable model, with enable, disable and run-now actions."""
+
     list_display = (
         "name",
         "function",
@@ -65,16 +67,19 @@ class ScheduleAdmin(admin.ModelAdmin):
 
     @admin.action(permissions=["change"], description="Enable selected schedules")
     def enable_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Enable the selected schedules; a worker plans their next tick afresh."""
         changed = queryset.filter(enabled=False).update(enabled=True, next_run_at=None)
         self.message_user(request, f"Enabled {changed} schedule(s).")
 
     @admin.action(permissions=["change"], description="Disable selected schedules")
     def disable_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Disable the selected schedules: they enqueue nothing until enabled."""
         changed = queryset.filter(enabled=True).update(enabled=False)
         self.message_user(request, f"Disabled {changed} schedule(s).")
 
     @admin.action(permissions=["change"], description="Run selected schedules now")
     def run_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Make the selected enabled schedules due now, for the next worker that looks."""
         # A Python datetime, not DatabaseNow(): SQLite stores the two as different text, and
         # the scheduler's guarded update compares next_run_at with the value it read.
         changed = queryset.filter(enabled=True).update(next_run_at=timezone.now())

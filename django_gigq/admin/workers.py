@@ -15,6 +15,8 @@ from .mixins import ReadOnlyMixin
 
 @admin.register(WorkerProcess)
 class WorkerProcessAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The ``gigq_worker`` processes, read-only: host, pid, queues, state, heartbeats."""
+
     list_display = (
         "id",
         "hostname",

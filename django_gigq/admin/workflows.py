@@ -22,6 +22,8 @@ GRAPH_LIMIT = 300
 
 @admin.register(Workflow)
 class WorkflowAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
+    """Workflows, read-only; a workflow's page draws its jobs as a dependency graph."""
+
     list_display = ("name", "created_at", "id")
     search_fields = ("name",)
     search_help_text = "Name; or paste a workflow id."

@@ -1,0 +1,1 @@
+"""django-gigq's management commands live in ``commands``."""

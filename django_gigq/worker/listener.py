@@ -26,6 +26,7 @@ class Listener:
 
     @staticmethod
     def supported(using: str) -> bool:
+        """Return whether ``using`` can LISTEN: PostgreSQL, with psycopg 3 installed."""
         if connections[using].vendor != "postgresql":
             return False
         try:
@@ -36,6 +37,7 @@ class Listener:
         return True
 
     def fileno(self) -> int:
+        """Return the connection's socket, for ``select``."""
         return self.connection.fileno()
 
     def connect(self) -> bool:
@@ -72,6 +74,7 @@ class Listener:
             return {CHANNEL, CANCEL_CHANNEL}
 
     def close(self) -> None:
+        """Close the connection, if open; closing a broken one is not an error."""
         if self.connection is not None:
             try:
                 self.connection.close()

@@ -33,6 +33,7 @@ class Child:
 
     @property
     def idle(self) -> bool:
+        """Whether the child has started up and runs no job."""
         return self.ready and self.job is None
 
     def ask_to_stop(self, grace: float) -> None:
@@ -98,10 +99,12 @@ class Pool:
 
     @property
     def idle(self) -> list[Child]:
+        """The children ready for a job."""
         return [child for child in self.children if child.idle]
 
     @property
     def busy(self) -> list[Child]:
+        """The children running a job."""
         return [child for child in self.children if child.job is not None]
 
     def shutdown(self) -> None:

@@ -1,0 +1,1 @@
+"""``gigq`` (GigQ's CLI), ``gigq_worker`` and ``gigq_bench``."""

@@ -52,6 +52,8 @@ _WORKER_FIELDS = (
 
 
 class Command(BaseCommand):
+    """``manage.py gigq``: GigQ's command line, to submit, inspect and manage jobs."""
+
     help = "Submit, inspect and manage background jobs (GigQ's CLI)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -13,6 +13,8 @@ from django_gigq.importing import check_allowed
 
 
 class Command(BaseCommand):
+    """``manage.py gigq_bench``: run the benchmarks and print (or save) their results."""
+
     help = (
         f"Measure submit and drain rates, pick-up latency and scaling on the job database, "
         f"beside a bare psycopg loop on PostgreSQL. Uses (and deletes) only jobs in the "

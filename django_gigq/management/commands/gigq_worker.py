@@ -18,6 +18,7 @@ from django_gigq.worker.supervisor import Supervisor, SupervisorOptions
 
 
 def positive_int(value: str) -> int:
+    """Parse an option that must be a whole number of at least 1 (argparse ``type``)."""
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1; got {number}")
@@ -25,6 +26,7 @@ def positive_int(value: str) -> int:
 
 
 def non_negative_float(value: str) -> float:
+    """Parse an option that must be a number of 0 or more (argparse ``type``)."""
     number = float(value)
     if number < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more; got {number}")
@@ -32,6 +34,8 @@ def non_negative_float(value: str) -> float:
 
 
 class Command(BaseCommand):
+    """``manage.py gigq_worker``: parse the options and hand over to a ``Supervisor``."""
+
     help = "Run a worker: claim jobs from the database and run them in child processes."
 
     def add_arguments(self, parser):
