@@ -1,3 +1,5 @@
+import importlib.util
+
 from django.apps import AppConfig
 
 
@@ -10,3 +12,8 @@ class GigQConfig(AppConfig):
         from . import checks
 
         checks.register()
+        # The "prometheus" extra: installing prometheus_client switches the counters on.
+        if importlib.util.find_spec("prometheus_client") is not None:
+            from .metrics import connect_receivers
+
+            connect_receivers()
