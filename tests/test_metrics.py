@@ -8,16 +8,19 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from django_gigq import Job, Worker
-from django_gigq.metrics import scrape_registry
+from django_gigq import Job, JobStatus, Worker
+from django_gigq.metrics import DatabaseCollector, scrape_registry
 from django_gigq.models import Job as JobRow
 from django_gigq.worker.heartbeat import register_worker
 from tests import jobs
 from tests.processes import ROOT, start_worker, stop, wait_for, worker_env
+from tests.test_claim import analyze_job_table
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -96,6 +99,40 @@ def test_view_serves_the_counters_and_the_queue_gauges(client, queue, settings):
     assert value(scraped, "gigq_workers", state="running") == 1
     assert value(scraped, "gigq_worker_children", state="running") == 4
     assert value(scraped, "gigq_database_up") == 1
+
+
+def full_scans_of_the_job_table(sql: str) -> list[str]:
+    """Return the lines of ``sql``'s plan that read the whole job table."""
+    table = JobRow._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            lines = [row[-1] for row in cursor.fetchall()]
+            return [line for line in lines if line == f"SCAN {table}"]
+        cursor.execute(f"EXPLAIN {sql}")
+        rows = cursor.fetchall()
+        columns = [column[0] for column in cursor.description]
+    if connection.vendor == "postgresql":
+        return [row[0] for row in rows if f"Seq Scan on {table}" in row[0]]
+    plans = [dict(zip(columns, row, strict=True)) for row in rows]
+    return [str(plan) for plan in plans if plan["table"] == table and plan["type"] == "ALL"]
+
+
+def test_gauges_read_indexes_however_many_finished_jobs_the_table_keeps(queue):
+    queue.submit_many([Job(f"old{i}", jobs.noop) for i in range(3000)])
+    JobRow.objects.update(status=JobStatus.COMPLETED)
+    queue.submit_many([Job(f"new{i}", jobs.noop, queue=f"q{i % 2}") for i in range(6)])
+    JobRow.objects.filter(name="new0").update(status=JobStatus.RUNNING)
+    analyze_job_table()
+
+    with CaptureQueriesContext(connection) as queries:
+        gauges = {family.name: family for family in DatabaseCollector().collect()}
+
+    assert gauges["gigq_database_up"].samples[0].value == 1
+    on_jobs = [q["sql"] for q in queries if JobRow._meta.db_table in q["sql"]]
+    assert len(on_jobs) == 3
+    for sql in on_jobs:
+        assert full_scans_of_the_job_table(sql) == [], sql
 
 
 def free_port() -> int:
@@ -193,6 +230,8 @@ sys.modules["opentelemetry"] = None
 import django
 django.setup()
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_gigq import Job, JobQueue, Worker
 from django_gigq.models import Job as JobRow
 job_id = JobQueue().submit(Job("sum", "tests.jobs.add", params={"a": 1, "b": 2}, queue="bare"))
