@@ -506,7 +506,8 @@ def _served_metric_names() -> set[str]:
     return {
         f"{family.name}_total" if family.type == "counter" else family.name
         for family in text_string_to_metric_families(text)
-        if family.name.startswith("gigq_")
+        # The text format shows a counter's _created samples as a gauge of their own.
+        if family.name.startswith("gigq_") and not family.name.endswith("_created")
     }
 
 
