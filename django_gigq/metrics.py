@@ -66,7 +66,7 @@ TIMED_OUT = Counter(
 )
 DURATION = Histogram(
     "gigq_job_duration_seconds",
-    "How long runs took, whatever their outcome (runs of lost workers are left out).",
+    "How long runs took that completed, failed or timed out (runs of lost workers are left out).",
     JOB_LABELS,
     buckets=DURATION_BUCKETS,
 )

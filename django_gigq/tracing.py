@@ -80,9 +80,9 @@ def traced_execution(run: Callable[[ClaimedJob, str], Outcome]) -> Callable[...,
     """Decorate ``run_job``: run each job in a span that continues its stored trace context.
 
     The span ``run <function>`` has the job's id, queue, function, name and attempt, and
-    the run's status (``completed`` or ``failed``); a failed run records its exception and
-    sets the span's status to ERROR. Without OpenTelemetry, ``run`` is
-    returned as it is.
+    the run's status (``completed``, ``failed``, or ``snoozed`` / ``cancelled`` when the job
+    asked for it); a failed run records its exception and sets the span's status to ERROR.
+    Without OpenTelemetry, ``run`` is returned as it is.
     """
     if not ENABLED:
         return run
@@ -122,6 +122,15 @@ def _describe_outcome(span: Any, outcome: Outcome) -> None:
 
     if outcome.succeeded:
         span.set_attribute("gigq.execution.status", "completed")
+        return
+    # Asked for by the job itself (JobContext.snooze / cancel): not errors.
+    if outcome.snooze_seconds is not None:
+        span.set_attribute("gigq.execution.status", "snoozed")
+        span.set_attribute("gigq.execution.snooze_seconds", outcome.snooze_seconds)
+        return
+    if outcome.cancelled:
+        span.set_attribute("gigq.execution.status", "cancelled")
+        span.set_attribute("gigq.execution.cancel_reason", outcome.error)
         return
     span.set_attribute("gigq.execution.status", "failed")
     span.set_attribute("gigq.execution.retryable", outcome.retryable)

@@ -102,6 +102,23 @@ def test_each_failed_run_records_its_exception_and_an_error_status(queue):
     assert queue.get_status(job_id)["status"] == JobStatus.FAILED
 
 
+def test_runs_that_snooze_or_cancel_themselves_are_not_errors(queue):
+    queue.submit(Job("nap", jobs.snooze_once, params={"key": "nap", "seconds": 0},
+                     queue="control"))  # fmt: skip
+    queue.submit(Job("quit", jobs.cancel_itself, params={"reason": "stock sold out"},
+                     queue="control"))  # fmt: skip
+
+    spans = run_traced_checkout("control")["spans"]
+    runs = [(s["name"], s["attributes"]["gigq.execution.status"], s["status"], s["events"])
+            for s in spans if s["name"].startswith("run tests.")]  # fmt: skip
+
+    assert sorted(runs) == [
+        ("run tests.jobs.cancel_itself", "cancelled", "UNSET", []),
+        ("run tests.jobs.snooze_once", "completed", "UNSET", []),
+        ("run tests.jobs.snooze_once", "snoozed", "UNSET", []),
+    ]
+
+
 def test_a_gigq_worker_child_continues_the_trace_of_the_submitter(queue, tmp_path, monkeypatch):
     spans_file = tmp_path / "spans.jsonl"
     traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
