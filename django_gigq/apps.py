@@ -1,4 +1,6 @@
-"""The app's configuration: its name in the admin, and its system checks."""
+"""The app's configuration: its name in the admin, its system checks, optional metrics."""
+
+import importlib.util
 
 from django.apps import AppConfig
 
@@ -14,3 +16,8 @@ class GigQConfig(AppConfig):
         from . import checks
 
         checks.register()
+        # The "prometheus" extra: installing prometheus_client switches the counters on.
+        if importlib.util.find_spec("prometheus_client") is not None:
+            from .metrics import connect_receivers
+
+            connect_receivers()

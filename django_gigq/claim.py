@@ -20,6 +20,7 @@ from django.db.models import F
 from .bulk import AnyOf, ValuePerRow, insert_rows
 from .conf import gigq_settings
 from .db import DatabaseNow, uuid7, write_transaction
+from .events import announce_claimed
 from .models import Job, JobExecution
 from .states import ExecutionStatus, JobStatus
 
@@ -41,6 +42,8 @@ class ClaimedJob:
     retry_backoff: str
     retry_max_delay: int | None
     pass_parent_results: bool | None
+    #: The W3C trace context of the code that submitted the job (see ``tracing``), or None.
+    trace_context: dict[str, str] | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any], execution_id: uuid.UUID) -> ClaimedJob:
@@ -66,6 +69,7 @@ CLAIMED_FIELDS = (
     "retry_backoff",
     "retry_max_delay",
     "pass_parent_results",
+    "trace_context",
 )
 
 
@@ -147,4 +151,5 @@ def _start(rows: list[dict[str, Any]], worker_id: str, using: str) -> list[Claim
         ],
         using=using,
     )
+    announce_claimed(claimed, worker_id, using=using)
     return claimed

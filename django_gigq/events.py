@@ -46,6 +46,19 @@ def announce_submitted(jobs: Sequence[Job], *, using: str) -> None:
     transaction.on_commit(announce, using=using, robust=True)
 
 
+def announce_claimed(jobs: Sequence[ClaimedJob], worker_id: str, *, using: str) -> None:
+    """Once the claim commits, send ``job_claimed`` for each job."""
+    if not signals.job_claimed.has_listeners():
+        return  # the claim is the worker's hot path: nobody listening costs nothing more
+    claimed = tuple(jobs)
+
+    def announce() -> None:
+        for job in claimed:
+            _send(signals.job_claimed, **_claimed_details(job), worker_id=worker_id, using=using)
+
+    transaction.on_commit(announce, using=using, robust=True)
+
+
 def announce_started(job: ClaimedJob, *, using: str) -> None:
     """Send ``job_started`` now: the claim that started the job has already committed."""
     logger.debug("Job %s (%s) attempt %s started", job.id, job.name, job.attempt)
@@ -91,6 +104,7 @@ def _announce_outcome(outcome: Outcome, status: str, worker_id: str, using: str)
             **details,
             error=outcome.error,
             exception_type=outcome.exception_type,
+            duration=outcome.duration,
         )
     else:
         logger.error(
@@ -108,6 +122,7 @@ def _announce_outcome(outcome: Outcome, status: str, worker_id: str, using: str)
             error=outcome.error,
             exception_type=outcome.exception_type,
             traceback=outcome.traceback,
+            duration=outcome.duration,
         )
         if outcome.interrupted:
             _finish_interrupted_task(job, using)

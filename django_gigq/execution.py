@@ -27,6 +27,7 @@ from .importing import load_callable
 from .job_types import is_job_type
 from .models import JobDependency
 from .tasks_compat import is_task
+from .tracing import traced_execution
 from .validation import encode_json, storable_text
 
 PARENT_RESULTS = "parent_results"
@@ -162,6 +163,7 @@ class Outcome:
         return self.timed_out or self.exception_type == LOST_WORKER_TYPE
 
 
+@traced_execution
 def run_job(job: ClaimedJob, using: str) -> Outcome:
     """Call the job's function with its params and return the outcome.
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMinute
 
 from .bulk import AnyOf
@@ -214,6 +214,32 @@ class JobQuerySet(models.QuerySet):
         """Return ``{(queue, status): count}`` for the pairs that have jobs."""
         rows = self.order_by().values_list("queue", "status").annotate(n=Count("id"))
         return {(queue, status): n for queue, status, n in rows}
+
+    def depth_by_queue(self) -> dict[tuple[str, str], int]:
+        """Return ``{(queue, state): count}`` of the claimable, scheduled and running jobs.
+
+        Read from the claim and lease indexes, however many finished jobs the table keeps.
+        Blocked jobs (pending on dependencies) are left out: no index holds them apart.
+        """
+        now = DatabaseNow()
+        unblocked = (
+            self.filter(status=JobStatus.PENDING, pending_dependencies=0)
+            .order_by()
+            .values("queue")
+            .annotate(
+                claimable=Count("id", filter=Q(run_after__lte=now)),
+                scheduled=Count("id", filter=Q(run_after__gt=now)),
+            )
+            .values_list("queue", "claimable", "scheduled")
+        )
+        depth = {}
+        for queue, claimable, scheduled in unblocked:
+            depth[queue, "claimable"] = claimable
+            depth[queue, "scheduled"] = scheduled
+        running = self.running().order_by().values_list("queue").annotate(n=Count("id"))
+        for queue, n in running:
+            depth[queue, "running"] = n
+        return depth
 
     def finished_per_minute(self, since: datetime) -> list[tuple[datetime, str, int]]:
         """Return ``(minute, status, count)`` of the jobs that ended since ``since``.
@@ -510,6 +536,16 @@ class WorkerProcessQuerySet(models.QuerySet):
     def live(self) -> WorkerProcessQuerySet:
         """Workers running or stopping (not stopped, not dead)."""
         return self.filter(state__in=[WorkerState.RUNNING, WorkerState.STOPPING])
+
+    def count_live_by_state(self) -> dict[str, tuple[int, int]]:
+        """Return ``{state: (workers, child processes)}`` of the running and stopping workers."""
+        rows = (
+            self.live()
+            .order_by()
+            .values_list("state")
+            .annotate(n=Count("id"), children=Sum("concurrency"))
+        )
+        return {state: (n, children) for state, n, children in rows}
 
     def silent_since(self, cutoff) -> WorkerProcessQuerySet:
         """Live workers whose last heartbeat is older than ``cutoff``."""

@@ -10,6 +10,10 @@ Keyword arguments (all ids are str; ``using`` is the database alias of the job t
 
 ``job_submitted``
     ``job_id``, ``name``, ``function`` (dotted path), ``queue``, ``using``.
+``job_claimed``
+    ``job_id``, ``name``, ``function``, ``queue``, ``attempt`` (1-based), ``worker_id``,
+    ``using``. Sent by the worker process that claimed the job (the supervisor of
+    ``gigq_worker``), once the claim has committed.
 ``job_started``
     ``job_id``, ``name``, ``function``, ``queue``, ``attempt`` (1-based), ``using``.
     Sent by the process about to call the function.
@@ -18,11 +22,12 @@ Keyword arguments (all ids are str; ``using`` is the database alias of the job t
     ``result`` (its JSON value), ``duration`` (seconds), ``using``.
 ``job_retrying``
     ``job_id``, ``name``, ``function``, ``queue``, ``attempt`` (the one that failed),
-    ``worker_id``, ``error``, ``exception_type``, ``using``. The job is pending again.
+    ``worker_id``, ``error``, ``exception_type``, ``duration``, ``using``. The job is
+    pending again.
 ``job_failed``
     ``job_id``, ``name``, ``function``, ``queue``, ``attempt``, ``worker_id``, ``status``
     (``"failed"`` or ``"timeout"``), ``error``, ``exception_type``, ``traceback``,
-    ``using``. The job will not run again unless requeued.
+    ``duration``, ``using``. The job will not run again unless requeued.
 ``job_cancelled``
     ``job_id``, ``reason``, ``cancelled_by`` (the id of the dependency whose failure
     cancelled it, or None when it was cancelled directly), ``using``.
@@ -34,6 +39,14 @@ from django.dispatch import Signal
 
 job_submitted = Signal()
 """Sent when a job is stored, with ``job_id``, ``name``, ``function``, ``queue``, ``using``."""
+
+job_claimed = Signal()
+"""Sent by the worker process that claimed a job, once the claim has committed.
+
+With ``job_id``, ``name``, ``function``, ``queue``, ``attempt`` (1-based), ``worker_id``,
+``using``. In ``gigq_worker`` this is the supervisor, which claims every job its child
+processes run: a receiver here sees every run the worker starts, in one process.
+"""
 
 job_started = Signal()
 """Sent by the process about to call a job's function.
@@ -52,14 +65,16 @@ job_retrying = Signal()
 """Sent when an attempt has failed and the job is pending again for another.
 
 With ``job_id``, ``name``, ``function``, ``queue``, ``attempt`` (the one that failed),
-``worker_id``, ``error``, ``exception_type``, ``using``.
+``worker_id``, ``error``, ``exception_type``, ``duration`` (seconds the attempt ran),
+``using``.
 """
 
 job_failed = Signal()
 """Sent when a job's last attempt has failed or timed out; it runs again only if requeued.
 
 With ``job_id``, ``name``, ``function``, ``queue``, ``attempt``, ``worker_id``, ``status``
-(``"failed"`` or ``"timeout"``), ``error``, ``exception_type``, ``traceback``, ``using``.
+(``"failed"`` or ``"timeout"``), ``error``, ``exception_type``, ``traceback``,
+``duration`` (seconds the attempt ran; 0 when its worker was lost), ``using``.
 """
 
 job_cancelled = Signal()
@@ -72,6 +87,7 @@ cancelled it, or None when it was cancelled directly), ``using``.
 
 __all__ = [
     "job_cancelled",
+    "job_claimed",
     "job_completed",
     "job_failed",
     "job_retrying",

@@ -16,6 +16,7 @@ from .models import Job as JobRow
 from .models import JobDependency
 from .models import Workflow as WorkflowRow
 from .states import UNSUCCESSFUL_STATES, JobStatus
+from .tracing import submit_span
 from .transitions import cancel_dependents
 from .wakeup import notify_jobs_available
 
@@ -58,6 +59,17 @@ def submit_jobs(
     _check_unique_ids(jobs)
     _check_unique_keys(jobs)
     _check_acyclic(jobs)
+    with submit_span(jobs) as trace_context:
+        return _store(jobs, using, workflow, on_duplicate, trace_context)
+
+
+def _store(
+    jobs: Sequence[Job],
+    using: str,
+    workflow: WorkflowRow | None,
+    on_duplicate: str,
+    trace_context: dict[str, str] | None,
+) -> list[str]:
     keys = [job.unique_key for job in jobs if job.unique_key is not None]
     for _try in range(KEY_RACE_RETRIES):
         try:
@@ -66,7 +78,7 @@ def submit_jobs(
                 stored_states = _lock_stored_dependencies(jobs, using)
                 if workflow is not None:
                     workflow.save(using=using)
-                holders = _insert(jobs, stored_states, workflow, using, keys)
+                holders = _insert(jobs, stored_states, workflow, using, keys, trace_context)
                 if holders is None:
                     raise _KeyReleased
                 if holders:
@@ -196,13 +208,14 @@ def _insert(
     workflow: WorkflowRow | None,
     using: str,
     keys: list[str],
+    trace_context: dict[str, str] | None,
 ) -> dict[str, str] | None:
     """Insert the jobs and their dependency links.
 
     Returns ``{}`` when they were stored; when a unique key is taken, stores nothing and
     returns ``{key: holder id}``, or None if the holder finished before we could read it.
     """
-    rows = [_row(job, stored_states, workflow) for job in jobs]
+    rows = [_row(job, stored_states, workflow, trace_context) for job in jobs]
     if not keys:
         JobRow.objects.using(using).bulk_create(rows, batch_size=INSERT_BATCH_SIZE)
     else:
@@ -237,7 +250,12 @@ def _key_holders(keys: list[str], using: str) -> dict[str, str]:
     return {key: str(job_id) for key, job_id in holders}
 
 
-def _row(job: Job, stored_states: dict[uuid.UUID, str], workflow: WorkflowRow | None) -> JobRow:
+def _row(
+    job: Job,
+    stored_states: dict[uuid.UUID, str],
+    workflow: WorkflowRow | None,
+    trace_context: dict[str, str] | None,
+) -> JobRow:
     unfinished = sum(
         1 for dep in job.dependencies if stored_states.get(uuid.UUID(dep)) != JobStatus.COMPLETED
     )
@@ -258,6 +276,7 @@ def _row(job: Job, stored_states: dict[uuid.UUID, str], workflow: WorkflowRow | 
         unique_key=job.unique_key,
         pending_dependencies=unfinished,
         workflow=workflow,
+        trace_context=trace_context,
         run_after=job.run_after or DatabaseNow(),
         created_at=DatabaseNow(),
         updated_at=DatabaseNow(),

@@ -69,6 +69,13 @@ if os.environ.get("GIGQ_TEST_CLOCK_SKEW"):
 
     skew_wall_clock(float(os.environ["GIGQ_TEST_CLOCK_SKEW"]))
 
+# Worker processes of the tracing tests export their spans to this file.
+if os.environ.get("GIGQ_TEST_SPANS_FILE"):
+    from docs.examples.observe.otel import configure_tracing
+    from tests.spans import FileExporter
+
+    configure_tracing(FileExporter(os.environ["GIGQ_TEST_SPANS_FILE"]), service_name="worker")
+
 SECRET_KEY = "django-gigq-tests"
 USE_TZ = True
 TIME_ZONE = "UTC"

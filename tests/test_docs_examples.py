@@ -518,6 +518,56 @@ def test_other_systems_idioms_run_as_the_page_says(db, capsys):
     assert (charge.max_attempts, charge.retry_backoff) == (4, "exponential")
 
 
+# Operations: metrics
+
+
+def _served_metric_names() -> set[str]:
+    """The names the metrics endpoints serve, as Prometheus shows them."""
+    from prometheus_client import generate_latest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from django_gigq.metrics import scrape_registry
+
+    text = generate_latest(scrape_registry()).decode()
+    return {
+        f"{family.name}_total" if family.type == "counter" else family.name
+        for family in text_string_to_metric_families(text)
+        # The text format shows a counter's _created samples as a gauge of their own.
+        if family.name.startswith("gigq_") and not family.name.endswith("_created")
+    }
+
+
+def test_metrics_page_lists_every_metric_served_and_queries_only_those(db, queue):
+    from django_gigq import Job
+
+    queue.submit(Job("n", "tests.jobs.noop"))  # so that every family has a sample
+    served = _served_metric_names()
+    page = (DOCS / "operations" / "metrics.md").read_text()
+    listed = set(re.findall(r"^\| `(gigq_\w+)` \|", page, re.MULTILINE))
+    assert listed == served
+    queries = re.findall(r"```promql\n(.*?)```", page, re.DOTALL)
+    queries += [code for code in re.findall(r"`([^`\n]+)`", page) if "(" in code]
+    suffixes = ("_bucket", "_sum", "_count", "_created")
+    for name in set(re.findall(r"\bgigq_\w+", "\n".join(queries))):
+        base = next((name[: -len(s)] for s in suffixes if name.endswith(s)), name)
+        assert name in served or base in served, f"metrics.md names unknown metric {name}"
+
+
+def test_scrape_config_targets_the_ports_and_path_of_the_examples():
+    from docs.examples.observe.urls import urlpatterns
+
+    config = (EXAMPLES / "observe" / "prometheus.yml").read_text()
+    (worker_line,) = [
+        args for args in command_lines("gigq_worker.sh", "gigq_worker") if "--metrics-port" in args
+    ]
+    port = worker_line[worker_line.index("--metrics-port") + 1]
+    workers = re.search(r"job_name: gigq-workers\n(.*?)(?=\n  - job_name|\Z)", config, re.DOTALL)
+    targets = re.findall(r'"([\w.-]+):(\d+)"', workers.group(1))
+    assert targets and {target_port for _host, target_port in targets} == {port}
+    (pattern,) = urlpatterns
+    assert f"metrics_path: /{pattern.pattern}\n" in config
+
+
 # The site itself
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from django_gigq import Job, JobQueue
 from django_gigq import signals as gigq_signals
+from django_gigq.claim import claim_jobs
 from django_gigq.models import Job as JobRow
 from tests import jobs
 
@@ -110,6 +111,38 @@ def test_failing_job_sends_retrying_then_failed(
     assert retrying["exception_type"] == "builtins.ValueError"
     assert (failed["attempt"], failed["status"], failed["error"]) == (2, "failed", "nope")
     assert "ValueError: nope" in failed["traceback"]
+    assert retrying["duration"] >= 0 and failed["duration"] >= 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_job_claimed_is_sent_by_the_claiming_worker_once_the_claim_commits(queue):
+    claimed = []
+
+    def receiver(sender, job_id, **kwargs):
+        claimed.append({"job_id": job_id, **kwargs, "status": JobRow.objects.get(id=job_id).status})
+
+    gigq_signals.job_claimed.connect(receiver)
+    try:
+        job_id = queue.submit(Job("sum", jobs.add, params={"a": 1, "b": 2}, queue="claims"))
+        with transaction.atomic():
+            claim_jobs("w1", queues=["claims"], using="default")
+            assert claimed == [], "sent before the commit"
+    finally:
+        gigq_signals.job_claimed.disconnect(receiver)
+
+    claimed[0].pop("signal")
+    assert claimed == [
+        {
+            "job_id": job_id,
+            "name": "sum",
+            "function": "tests.jobs.add",
+            "queue": "claims",
+            "attempt": 1,
+            "worker_id": "w1",
+            "using": "default",
+            "status": "running",
+        }
+    ]
 
 
 def test_cancel_sends_job_cancelled_for_the_job_and_its_dependents(

@@ -33,6 +33,13 @@ def non_negative_float(value: str) -> float:
     return number
 
 
+def port_number(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a TCP port, 1 to 65535; got {number}")
+    return number
+
+
 class Command(BaseCommand):
     """``manage.py gigq_worker``: parse the options and hand over to a ``Supervisor``."""
 
@@ -83,6 +90,20 @@ class Command(BaseCommand):
             "put back (default: GIGQ['SHUTDOWN_TIMEOUT'], 30).",
         )
         parser.add_argument("--database", default=None, help="Database alias of the job tables.")
+        parser.add_argument(
+            "--metrics-port",
+            type=port_number,
+            default=None,
+            metavar="PORT",
+            help="Serve Prometheus metrics on http://ADDR:PORT/metrics (needs "
+            "django-gigq[prometheus]).",
+        )
+        parser.add_argument(
+            "--metrics-addr",
+            default="0.0.0.0",
+            metavar="ADDR",
+            help="The address --metrics-port listens on (default: 0.0.0.0, every interface).",
+        )
 
     def handle(self, *args, **options):
         _configure_logging(options["verbosity"])
@@ -104,16 +125,43 @@ class Command(BaseCommand):
         if options["burst"] and sys.stderr.isatty() and options["verbosity"] >= 1:
             progress = ProgressBar(supervisor_options, sys.stderr)
         supervisor = Supervisor(supervisor_options, on_progress=progress)
+        metrics = _serve_metrics(options, supervisor_options.using)
         try:
             exit_code = supervisor.run()
         except ValueError as exc:  # e.g. a --worker-id a live worker uses
             raise CommandError(str(exc)) from exc
+        finally:
+            if metrics is not None:
+                metrics.shutdown()
+                metrics.server_close()
         if progress is not None:
             progress.close()
         if options["verbosity"] >= 1:
             self.stdout.write(f"Processed {supervisor.processed} job(s).")
         if exit_code:
             sys.exit(exit_code)
+
+
+def _serve_metrics(options: dict, using: str):
+    """Start the ``--metrics-port`` server, if asked; return it, or None."""
+    port = options["metrics_port"]
+    if port is None:
+        return None
+    try:
+        from django_gigq.metrics import start_metrics_server
+    except ImportError as exc:
+        raise CommandError(
+            f"--metrics-port needs prometheus_client ({exc}); install django-gigq[prometheus]"
+        ) from exc
+    addr = options["metrics_addr"]
+    try:
+        server = start_metrics_server(port, addr, using=using)
+    except OSError as exc:
+        raise CommandError(f"cannot serve metrics on {addr}:{port}: {exc}") from exc
+    logging.getLogger("django_gigq.worker").info(
+        "Serving Prometheus metrics on http://%s:%s/metrics", addr, port
+    )
+    return server
 
 
 def _configure_logging(verbosity: int) -> None:
