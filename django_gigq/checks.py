@@ -119,6 +119,7 @@ _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "LEASE_SECONDS": (_lease_outlasts_heartbeat, "more seconds than HEARTBEAT_INTERVAL"),
     "RESCUE_INTERVAL": (_positive, "more than 0 seconds"),
     "SHUTDOWN_TIMEOUT": (_non_negative, "0 or more seconds"),
+    "HEALTH_MAX_AGE": (_positive, "more than 0 seconds"),
 }
 
 

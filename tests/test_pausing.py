@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from django_gigq import Job, JobStatus
@@ -228,3 +233,69 @@ def test_pausing_a_queue_lets_its_running_job_finish(queue):
     finally:
         exit_code, _out, err = stop(worker)
     assert exit_code == 0, err
+
+
+# The gigq command
+
+
+def gigq(*args: str) -> str:
+    out = StringIO()
+    call_command("gigq", *args, stdout=out, stderr=StringIO())
+    return out.getvalue().strip()
+
+
+def test_gigq_pause_and_resume_say_what_they_did(queue):
+    assert gigq("pause", "emails", "--reason", "outage") == (
+        "Queue emails paused: no worker claims its jobs until `gigq resume emails`."
+    )
+    assert gigq("pause", "emails").startswith("Queue emails was already paused (since ")
+    (paused,) = queue.paused_queues()
+    assert paused["reason"] == "outage"
+    assert "@" in paused["paused_by"]  # user@host of whoever ran the command
+
+    assert gigq("resume", "emails") == "Queue emails resumed."
+    assert gigq("resume", "emails") == "Queue emails was not paused."
+    assert queue.paused_queues() == []
+
+
+def test_gigq_pause_and_resume_json(queue):
+    assert json.loads(gigq("pause", "emails", "--json")) == {
+        "queue": "emails",
+        "paused": True,
+        "changed": True,
+    }
+    assert json.loads(gigq("resume", "emails", "--json")) == {
+        "queue": "emails",
+        "paused": False,
+        "changed": True,
+    }
+
+
+def test_gigq_paused_lists_the_paused_queues(queue):
+    assert gigq("paused") == "No queue is paused."
+    queue.pause("emails", "outage", paused_by="ops")
+    queue.pause("reports")
+
+    table = gigq("paused").splitlines()
+    listed = json.loads(gigq("paused", "--json"))
+
+    assert table[0].split() == ["Queue", "Paused", "at", "By", "Reason"]
+    assert table[2].startswith("emails") and table[2].endswith("ops  outage")
+    assert table[3].startswith("reports")
+    assert [row["queue"] for row in listed] == ["emails", "reports"]
+
+
+def test_gigq_stats_names_the_paused_queues(queue):
+    queue.submit(Job("held", jobs.noop, queue="emails"))
+    assert "Paused" not in gigq("stats")
+    queue.pause("emails")
+
+    assert gigq("stats").endswith("Paused queues (no worker claims their jobs): emails")
+    assert "paused" not in json.loads(gigq("stats", "--json"))  # JobQueue.stats(), as GigQ's
+
+
+def test_gigq_pause_refuses_a_queue_name_it_cannot_store(db):
+    with pytest.raises(CommandError, match="queue must be at most 100 characters") as raised:
+        gigq("pause", "q" * 101)
+    assert raised.value.returncode == 1
+    assert not PausedQueue.objects.exists()
