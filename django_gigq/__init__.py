@@ -15,6 +15,10 @@ _EXPORTS = {
     "Job": "django_gigq.jobs",
     "JobStatus": "django_gigq.states",
     "JobType": "django_gigq.job_types",
+    "JobContext": "django_gigq.context",
+    "JobCancelled": "django_gigq.context",
+    "JobSnoozed": "django_gigq.context",
+    "current_context": "django_gigq.context",
     "DuplicateJob": "django_gigq.exceptions",
     "periodic": "django_gigq.schedules",
     "JobQueue": "django_gigq.queue",
@@ -29,7 +33,10 @@ _EXPORTS = {
 __all__ = [
     "DuplicateJob",
     "Job",
+    "JobCancelled",
+    "JobContext",
     "JobQueue",
+    "JobSnoozed",
     "JobStatus",
     "JobType",
     "TaskWrapper",
@@ -37,12 +44,14 @@ __all__ = [
     "Workflow",
     "__version__",
     "close_connections",
+    "current_context",
     "periodic",
     "setup_logging",
     "task",
 ]
 
 if TYPE_CHECKING:
+    from .context import JobCancelled, JobContext, JobSnoozed, current_context
     from .decorators import TaskWrapper, task
     from .exceptions import DuplicateJob
     from .job_types import JobType

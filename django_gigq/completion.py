@@ -21,7 +21,7 @@ from .events import announce_outcome
 from .execution import Outcome
 from .models import Job, JobDependency, JobExecution
 from .retries import retry_delay_seconds
-from .states import JobStatus
+from .states import ExecutionStatus, JobStatus
 from .transitions import cancel_dependents
 from .wakeup import notify_jobs_available
 
@@ -63,13 +63,15 @@ def record_in_transaction(
     for outcome in outcomes:
         if outcome.succeeded:
             continue
-        result = _record_unsuccessful(outcome, worker_id, using)
-        if result is None:
+        status = _record_unsuccessful(outcome, using)
+        if status is None:
             continue
-        status, made_claimable = result
         recorded.append(outcome)
         announce_outcome(outcome, status, worker_id, using=using)
-        wake = wake or made_claimable
+        if status == JobStatus.PENDING:
+            wake = True  # the retry may be due at once
+        else:  # its dependents can never run
+            cancel_dependents(outcome.job.id, using=using)
     dropped = len(outcomes) - len(recorded)
     if dropped:
         _log_discarded(outcomes, recorded, worker_id)
@@ -169,51 +171,63 @@ def _log_discarded(
             )
 
 
-def _record_unsuccessful(
-    outcome: Outcome, worker_id: str, using: str
-) -> tuple[JobStatus, bool] | None:
-    """Record a run that did not succeed: a retry, or a final failure or timeout.
+def _record_unsuccessful(outcome: Outcome, using: str) -> JobStatus | None:
+    """Record a run that did not succeed: a snooze, a retry, or a final failure, timeout
+    or cancellation.
 
-    Returns the job's new status and whether it may be claimable again (a retry), or None
-    when the job is no longer this run's.
+    Returns the job's new status, or None when the job is no longer this run's.
     """
     job = outcome.job
     owned = Job.objects.using(using).still_running({job.id: job.execution_id})
-    leaving_running = {"updated_at": DatabaseNow(), "lease_expires_at": None}
-    if outcome.retryable and job.attempt < job.max_attempts:
-        new_status = JobStatus.PENDING
-        delay = outcome.retry_delay
-        if delay is None:  # else the run chose it (JobType.next_retry_delay)
-            delay = retry_delay_seconds(
-                job.retry_backoff, job.retry_delay, job.retry_max_delay, job.attempt
-            )
+    leaving_running = {
+        "error": outcome.error,
+        "updated_at": DatabaseNow(),
+        "lease_expires_at": None,
+    }
+    if outcome.snooze_seconds is not None:
+        # Back to pending without using up the attempt: the claim counted it, so uncount it.
+        new_status, execution_status = JobStatus.PENDING, ExecutionStatus.SNOOZED
         changed = owned.update(
             status=new_status,
-            error=outcome.error,
+            attempts=F("attempts") - 1,
             worker_id=None,
-            run_after=database_now_plus(delay),
+            run_after=database_now_plus(outcome.snooze_seconds),
+            **leaving_running,
+        )
+    elif outcome.cancelled:
+        new_status = execution_status = JobStatus.CANCELLED
+        changed = owned.update(status=new_status, completed_at=DatabaseNow(), **leaving_running)
+    elif outcome.retryable and job.attempt < job.max_attempts:
+        new_status, execution_status = JobStatus.PENDING, _failed_status(outcome)
+        changed = owned.update(
+            status=new_status,
+            worker_id=None,
+            run_after=database_now_plus(_retry_delay(outcome)),
             **leaving_running,
         )
     else:
-        new_status = JobStatus.TIMEOUT if outcome.timed_out else JobStatus.FAILED
-        changed = owned.update(
-            status=new_status,
-            error=outcome.error,
-            completed_at=DatabaseNow(),
-            **leaving_running,
-        )
+        new_status = execution_status = _failed_status(outcome)
+        changed = owned.update(status=new_status, completed_at=DatabaseNow(), **leaving_running)
     if not changed:
         return None
-    _finish_execution(outcome, using)
-    if new_status == JobStatus.PENDING:
-        return new_status, True  # the retry may be due at once
-    cancel_dependents(job.id, using=using)
-    return new_status, False
+    _finish_execution(outcome, execution_status, using)
+    return new_status
 
 
-def _finish_execution(outcome: Outcome, using: str) -> None:
+def _failed_status(outcome: Outcome) -> JobStatus:
+    return JobStatus.TIMEOUT if outcome.timed_out else JobStatus.FAILED
+
+
+def _retry_delay(outcome: Outcome) -> float:
+    if outcome.retry_delay is not None:  # the run chose it (JobType.next_retry_delay)
+        return outcome.retry_delay
+    job = outcome.job
+    return retry_delay_seconds(job.retry_backoff, job.retry_delay, job.retry_max_delay, job.attempt)
+
+
+def _finish_execution(outcome: Outcome, status: str, using: str) -> None:
     JobExecution.objects.using(using).filter(id=outcome.job.execution_id).update(
-        status=JobStatus.TIMEOUT if outcome.timed_out else JobStatus.FAILED,
+        status=status,
         completed_at=DatabaseNow(),
         duration=outcome.duration,
         result=None,

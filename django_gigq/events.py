@@ -54,7 +54,8 @@ def announce_started(job: ClaimedJob, *, using: str) -> None:
 
 
 def announce_outcome(outcome: Outcome, status: str, worker_id: str, *, using: str) -> None:
-    """Once the outcome commits, send ``job_completed``, ``job_retrying`` or ``job_failed``."""
+    """Once the outcome commits, send ``job_completed``, ``job_retrying``, ``job_failed``
+    or ``job_cancelled`` (a snooze is only logged)."""
     transaction.on_commit(
         lambda: _announce_outcome(outcome, status, worker_id, using), using=using, robust=True
     )
@@ -63,7 +64,18 @@ def announce_outcome(outcome: Outcome, status: str, worker_id: str, *, using: st
 def _announce_outcome(outcome: Outcome, status: str, worker_id: str, using: str) -> None:
     job = outcome.job
     details = {**_claimed_details(job), "worker_id": worker_id, "using": using}
-    if status == JobStatus.COMPLETED:
+    if outcome.snooze_seconds is not None:
+        logger.info("Job %s (%s) %s", job.id, job.name, outcome.error)
+    elif outcome.cancelled:
+        logger.info("Job %s (%s) cancelled itself: %s", job.id, job.name, outcome.error)
+        _send(
+            signals.job_cancelled,
+            job_id=str(job.id),
+            reason=outcome.error,
+            cancelled_by=None,
+            using=using,
+        )
+    elif status == JobStatus.COMPLETED:
         logger.debug("Job %s (%s) completed in %.3fs", job.id, job.name, outcome.duration)
         _send(signals.job_completed, **details, result=outcome.result, duration=outcome.duration)
     elif status == JobStatus.PENDING:

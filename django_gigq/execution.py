@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 import time
 import traceback
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 
 from .claim import ClaimedJob
+from .context import JobCancelled, JobContext, JobSnoozed, activate, deactivate
 from .events import announce_started
 from .exceptions import UnrunnableJob
 from .importing import load_callable
@@ -21,6 +23,10 @@ from .tasks_compat import is_task
 from .validation import encode_json, storable_text
 
 PARENT_RESULTS = "parent_results"
+#: The parameter a job function names to receive its ``JobContext``.
+CONTEXT = "context"
+logger = logging.getLogger("django_gigq.worker")
+
 #: The ``exception_type`` recorded for an attempt whose worker died before it reported.
 LOST_WORKER_TYPE = "WorkerLost"
 
@@ -44,6 +50,10 @@ class Outcome:
     #: Seconds before the next attempt, when the run chose them (a ``JobType``'s
     #: ``next_retry_delay``); None: the job's retry policy decides.
     retry_delay: float | None = None
+    #: The run snoozed: run the job again after this many seconds, same attempt.
+    snooze_seconds: float | None = None
+    #: The run cancelled its job (``JobCancelled``): no retry; ``error`` says why.
+    cancelled: bool = False
 
     def __post_init__(self) -> None:
         # Exception messages and tracebacks are whatever the job's code put in them; a NUL
@@ -68,6 +78,24 @@ class Outcome:
             retryable=not isinstance(exc, UnrunnableJob),
             **extra,
         )
+
+    @classmethod
+    def from_control(cls, job: ClaimedJob, exc: BaseException, duration: float) -> Outcome | None:
+        """The outcome a job asked for by raising ``JobSnoozed`` or ``JobCancelled``;
+        None for any other exception (a failure)."""
+        if isinstance(exc, JobSnoozed):
+            return cls(
+                job=job,
+                succeeded=False,
+                error=str(exc),
+                duration=duration,
+                snooze_seconds=exc.seconds,
+            )
+        if isinstance(exc, JobCancelled):
+            return cls(
+                job=job, succeeded=False, error=exc.reason, duration=duration, cancelled=True
+            )
+        return None
 
     @classmethod
     def timeout(cls, job: ClaimedJob, duration: float) -> Outcome:
@@ -97,6 +125,16 @@ class Outcome:
         """The outcome of a run whose process died or vanished before it reported."""
         return cls(job=job, succeeded=False, error=reason, exception_type=LOST_WORKER_TYPE)
 
+    def describe(self) -> str:
+        """How the run ended, for a log line: "completed in 0.002s", "failed: ...", ..."""
+        if self.succeeded:
+            return f"completed in {self.duration:.3f}s"
+        if self.snooze_seconds is not None:
+            return self.error  # "snoozed for 5 s"
+        if self.cancelled:
+            return f"cancelled itself: {self.error}"
+        return f"failed: {self.error}"
+
     @property
     def interrupted(self) -> bool:
         """Whether the run was ended from outside the function (timeout, lost worker).
@@ -109,11 +147,22 @@ class Outcome:
 def run_job(job: ClaimedJob, using: str) -> Outcome:
     """Call the job's function with its params and return the outcome.
 
-    Exceptions raised by the function become a failed ``Outcome``; only
-    ``KeyboardInterrupt`` (the operator stopping this process) propagates.
+    Exceptions raised by the function become a failed ``Outcome`` (or a snoozed or
+    cancelled one, for ``JobSnoozed`` and ``JobCancelled``); only ``KeyboardInterrupt``
+    (the operator stopping this process) propagates.
     """
     started = time.perf_counter()
     announce_started(job, using=using)
+    context = JobContext(job, using)
+    token = activate(context)
+    try:
+        return _run(job, context, using, started)
+    finally:
+        deactivate(token)
+        _write_last_progress(context)
+
+
+def _run(job: ClaimedJob, context: JobContext, using: str, started: float) -> Outcome:
     try:
         function = load_callable(job.function)
         if is_task(function):  # a django.tasks Task: its own arguments, context and signals
@@ -123,22 +172,36 @@ def run_job(job: ClaimedJob, using: str) -> Outcome:
         if is_job_type(function):  # a class-based job: its instance, hooks and retries
             from .job_type_runner import run_job_type
 
-            return run_job_type(function, job, using)
-        kwargs = _keyword_arguments(function, job, using)
+            return run_job_type(function, job, context)
+        kwargs = _keyword_arguments(function, job, context)
         result = call_function(function, kwargs)
         check_result(job, result)
     except (Exception, SystemExit) as exc:
-        return Outcome.failed_with(job, exc, time.perf_counter() - started)
+        duration = time.perf_counter() - started
+        return Outcome.from_control(job, exc, duration) or Outcome.failed_with(job, exc, duration)
     return Outcome(job=job, succeeded=True, result=result, duration=time.perf_counter() - started)
 
 
-def _keyword_arguments(function: Callable[..., Any], job: ClaimedJob, using: str) -> dict[str, Any]:
+def _write_last_progress(context: JobContext) -> None:
+    # Progress reported just before the end, combined with nothing since: write it now, so
+    # the last value a job reported is the one it shows. It must not change the outcome.
+    try:
+        context.flush_progress()
+    except Exception:
+        logger.exception("Job %s: its last progress could not be written", context.job_id)
+
+
+def _keyword_arguments(
+    function: Callable[..., Any], job: ClaimedJob, context: JobContext
+) -> dict[str, Any]:
     kwargs = dict(job.params)
     signature = _signature(function)
     if wants_parent_results(signature, job.pass_parent_results):
-        results = parent_results(job.id, using)
+        results = context.dependency_results
         if results:  # as in GigQ, only jobs with dependencies get them
             kwargs[PARENT_RESULTS] = results
+    if wants_context(signature) and CONTEXT not in kwargs:
+        kwargs[CONTEXT] = context
     if signature is not None:
         try:
             signature.bind(**kwargs)
@@ -147,6 +210,17 @@ def _keyword_arguments(function: Callable[..., Any], job: ClaimedJob, using: str
                 f"params do not match the signature of {job.function}{signature}: {exc}"
             ) from exc
     return kwargs
+
+
+def wants_context(signature: inspect.Signature | None) -> bool:
+    """Whether a function names a ``context`` parameter (``**kwargs`` does not count)."""
+    if signature is None:
+        return False
+    parameter = signature.parameters.get(CONTEXT)
+    return parameter is not None and parameter.kind in (
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        inspect.Parameter.KEYWORD_ONLY,
+    )
 
 
 def _signature(function: Callable[..., Any]) -> inspect.Signature | None:

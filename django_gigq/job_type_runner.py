@@ -18,13 +18,13 @@ import time
 from typing import Any
 
 from .claim import ClaimedJob
+from .context import JobContext
 from .exceptions import UnrunnableJob
 from .execution import (
     PARENT_RESULTS,
     Outcome,
     call_function,
     check_result,
-    parent_results,
     wants_parent_results,
 )
 from .job_types import JobType
@@ -32,21 +32,24 @@ from .job_types import JobType
 logger = logging.getLogger("django_gigq.job_types")
 
 
-def run_job_type(job_type: type[JobType], job: ClaimedJob, using: str) -> Outcome:
+def run_job_type(job_type: type[JobType], job: ClaimedJob, context: JobContext) -> Outcome:
     """Run one attempt of ``job`` as an instance of ``job_type``; return its outcome.
 
-    Exceptions raised by ``on_start`` or ``run`` become a failed ``Outcome``; only
+    Exceptions raised by ``on_start`` or ``run`` become a failed ``Outcome``; a snooze or a
+    cancellation (``JobSnoozed``, ``JobCancelled``) ends the run without hooks. Only
     ``KeyboardInterrupt`` propagates.
     """
     started = time.perf_counter()
     instance = job_type.from_params(dict(job.params))
+    instance._context = context
     try:
-        kwargs = _run_arguments(instance, job, using)
+        kwargs = _run_arguments(instance, job, context)
         instance.on_start()
         result = call_function(_run_method(instance), kwargs)
         check_result(job, result)
     except (Exception, SystemExit) as exc:
-        return _failed(instance, job, exc, started)
+        controlled = Outcome.from_control(job, exc, time.perf_counter() - started)
+        return controlled or _failed(instance, job, exc, started)
     _hook(instance.on_success, job, result)
     return Outcome(job=job, succeeded=True, result=result, duration=time.perf_counter() - started)
 
@@ -57,7 +60,7 @@ def _run_method(instance: JobType) -> Any:
     return instance.run
 
 
-def _run_arguments(instance: JobType, job: ClaimedJob, using: str) -> dict[str, Any]:
+def _run_arguments(instance: JobType, job: ClaimedJob, context: JobContext) -> dict[str, Any]:
     """The params ``run`` accepts: all of them with ``**params``, else those it names.
 
     ``parent_results`` (the dependencies' results) is added as for job functions.
@@ -73,7 +76,7 @@ def _run_arguments(instance: JobType, job: ClaimedJob, using: str) -> dict[str, 
     else:
         kwargs = {key: value for key, value in job.params.items() if key in parameters}
     if wants_parent_results(signature, job.pass_parent_results):
-        results = parent_results(job.id, using)
+        results = context.dependency_results
         if results:
             kwargs[PARENT_RESULTS] = results
     try:

@@ -20,6 +20,7 @@ from .retries import retry_delay_seconds
 from .validation import validate_params
 
 if TYPE_CHECKING:
+    from .context import JobContext
     from .jobs import Job
 
 #: Every ``JobType`` subclass defined so far, by import path.
@@ -91,6 +92,21 @@ class JobType:
     def __init__(self, **params: Any) -> None:
         for key, value in params.items():
             setattr(self, key, value)
+
+    @property
+    def context(self) -> JobContext:
+        """The context of the run in progress: ``job_id``, ``attempt``, ``set_progress``,
+        ``snooze``, ``cancel``, ``dependency_results`` (see ``JobContext``).
+
+        Raises:
+            RuntimeError: the instance is not being run by a worker.
+        """
+        context = self.__dict__.get("_context")
+        if context is None:
+            raise RuntimeError(
+                f"{type(self).__qualname__}.context exists only while a worker runs the job"
+            )
+        return context
 
     # -- what a subclass implements ------------------------------------------------------
 

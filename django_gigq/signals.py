@@ -68,7 +68,8 @@ With ``job_id``, ``name``, ``function``, ``queue``, ``attempt``, ``worker_id``, 
 """
 
 job_cancelled = Signal()
-"""Sent when a pending job is cancelled, directly or because a dependency did not succeed.
+"""Sent when a job is cancelled: directly, because a dependency did not succeed, or by
+its own run (``JobCancelled``).
 
 With ``job_id``, ``reason``, ``cancelled_by`` (the id of the dependency whose failure
 cancelled it, or None when it was cancelled directly), ``using``.

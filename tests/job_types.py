@@ -102,3 +102,27 @@ class Commands(CallCommand):
     """The commands the tests may run as jobs."""
 
     allowed_commands = ("check", "gigq")
+
+
+class ContextAware(JobType):
+    """Reports progress through ``self.context``, and snoozes or cancels when asked to."""
+
+    max_attempts = 3
+
+    def run(self, key, then="complete"):
+        mark(key, f"run:{self.context.attempt}")
+        self.context.set_progress(0.75, "almost")
+        if then == "snooze" and Run.objects.filter(key=f"{key}:run:1").count() == 1:
+            self.context.snooze(0)
+        if then == "cancel":
+            self.context.cancel("not needed any more")
+        return self.context.job_id
+
+    def on_success(self, result):
+        mark(self.key, "success")
+
+    def on_retry(self, exc, attempt, delay):
+        mark(self.key, "retry")
+
+    def on_failure(self, exc):
+        mark(self.key, "failure")

@@ -2,8 +2,9 @@
 
 import asyncio
 import os
+import time
 
-from django_gigq import task
+from django_gigq import JobCancelled, current_context, task
 
 from .models import Run
 
@@ -82,3 +83,68 @@ def sleep_then_record(key, seconds):
 def die():
     """Kill the process running the job, as a segfault or the OOM killer would."""
     os._exit(13)
+
+
+# -- the job context ----------------------------------------------------------------------
+
+
+def context_details(context):
+    """Return what the job context tells a job about its own run."""
+    return {
+        "job_id": context.job_id,
+        "attempt": context.attempt,
+        "max_attempts": context.max_attempts,
+        "queue": context.queue,
+        "same_as_current": current_context() is context,
+    }
+
+
+def report_progress_until_released(key, context):
+    """Report progress, then wait (up to 30 s) for the test to write a ``Run`` row ``key``."""
+    context.set_progress(0.5, "halfway")
+    deadline = time.monotonic() + 30
+    while not Run.objects.filter(key=key).exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nobody released {key}")
+        time.sleep(0.05)
+    return "released"
+
+
+def report_progress_often(steps, context):
+    for step in range(1, steps + 1):
+        context.set_progress(step / steps, f"step {step} of {steps}")
+    return steps
+
+
+def report_progress(fraction, context, message=None):
+    context.set_progress(fraction, message)
+
+
+def snooze_once(key, seconds, context):
+    """Snooze on the first call, complete on the second; record every call."""
+    Run.objects.create(key=key, pid=os.getpid(), attempt_marker=str(context.attempt))
+    if Run.objects.filter(key=key).count() == 1:
+        context.snooze(seconds)
+    return "woke up"
+
+
+def cancel_itself(reason, context):
+    context.cancel(reason)
+
+
+def raise_job_cancelled():
+    raise JobCancelled("nothing left to do")
+
+
+def read_dependency_results(context):
+    return context.dependency_results
+
+
+def params_named_context(context):
+    return context
+
+
+def progress_from_a_helper():
+    """Report progress from code that has no context argument of its own."""
+    current_context().set_progress(0.25, "from a helper")
+    return current_context().job_id

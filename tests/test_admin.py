@@ -17,11 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from django_gigq import Job, JobStatus, Workflow
+from django_gigq import Job, JobContext, JobStatus, Workflow
 from django_gigq.admin import filters, graph, operations
 from django_gigq.admin.charts import MinuteCounts, finished_per_minute_chart, nice_ceiling
 from django_gigq.admin.dashboard import percentile
 from django_gigq.admin.graph import Node, dependency_graph_svg, layer_nodes
+from django_gigq.claim import claim_jobs
 from django_gigq.models import Job as JobRow
 from django_gigq.worker.heartbeat import register_worker
 from tests import jobs
@@ -230,6 +231,19 @@ def test_job_page_shows_params_error_traceback_runs_and_links(admin_client, ops)
     assert "ValueError: bad pixel" in html
     assert html.count('class="gigq-traceback"') == 2  # one per attempt
     assert "Requeue job" in html and "Cancel job" not in html
+
+
+def test_progress_a_running_job_reports_shows_in_the_list_and_on_its_page(admin_client, queue):
+    job_id = queue.submit(Job("import", jobs.report_progress_until_released, params={"key": "k"}))
+    [run] = claim_jobs("worker-a", using="default")
+    JobContext(run, "default").set_progress(0.4, "row 4,000 of 10,000")
+
+    page = admin_client.get(reverse("admin:django_gigq_job_change", args=[job_id]))
+    listing = admin_client.get(reverse(CHANGELIST))
+
+    html = page.content.decode()
+    assert '<progress max="100" value="40">' in html and "row 4,000 of 10,000" in html
+    assert '<span class="gigq-progress-inline">40%</span>' in listing.content.decode()
 
 
 def test_job_page_links_dependencies_dependents_and_workflow(admin_client, ops):

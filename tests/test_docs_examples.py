@@ -299,6 +299,17 @@ def test_retries_then_failure_and_errors_that_fail_at_once(db, capsys):
         assert len(queue.get_status(job_id)["executions"]) == 1
 
 
+# User guide: from inside a job
+
+
+def test_job_context_examples_report_snooze_cancel_and_read_results(db, capsys):
+    example = run_example("context.usage", capsys)
+    snoozed = JobRow.objects.get(name="publish")
+    assert snoozed.run_after > snoozed.latest_execution.completed_at  # later, not now
+    assert JobRow.objects.get(name="total").status == JobStatus.COMPLETED
+    assert example["queue"].get_status(example["job_id"])["progress"] == 1.0
+
+
 # User guide: workers
 
 

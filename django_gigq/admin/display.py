@@ -12,14 +12,31 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ..states import JobStatus
+from ..states import ExecutionStatus, JobStatus
+
+_STATUS_LABELS = {**dict(ExecutionStatus.choices), **dict(JobStatus.choices)}
 
 
 def status_badge(status: str, label: str | None = None) -> SafeString:
-    """Return a coloured badge for a job or worker status (colours: django_gigq/admin.css)."""
+    """Return a coloured badge for a job, run or worker status (colours: django_gigq/admin.css)."""
     if label is None:
-        label = JobStatus(status).label if status in JobStatus.values else status
+        label = _STATUS_LABELS.get(status, status)
     return format_html('<span class="gigq-badge gigq-status-{}">{}</span>', status, label)
+
+
+def progress_bar(fraction: float | None, message: str = "") -> SafeString | str:
+    """Return a bar showing the progress a job reported, with its percentage and message."""
+    if fraction is None:
+        return "–"
+    percent = round(fraction * 100)
+    return format_html(
+        '<div class="gigq-progress"><progress max="100" value="{}">{}%</progress>'
+        " <strong>{}%</strong> {}</div>",
+        percent,
+        percent,
+        percent,
+        message,
+    )
 
 
 def format_seconds(seconds: float | None) -> str:

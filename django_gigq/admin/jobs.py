@@ -138,6 +138,7 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
             {
                 "fields": (
                     ("status_badge", "attempts", "max_attempts"),
+                    "progress_bar",
                     ("timeout", "retry_delay", "retry_backoff", "retry_max_delay"),
                     "run_after",
                     "pending_dependencies",
@@ -181,7 +182,12 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, job: Job) -> SafeString:
-        return display.status_badge(job.status)
+        badge = display.status_badge(job.status)
+        if job.status == JobStatus.RUNNING and job.progress is not None:
+            return format_html(
+                '{}<span class="gigq-progress-inline">{}%</span>', badge, round(job.progress * 100)
+            )
+        return badge
 
     @admin.display(description="attempts", ordering="attempts")
     def attempts_of_max(self, job: Job) -> str:
@@ -209,6 +215,10 @@ class JobAdmin(ReadOnlyMixin, IdSearchMixin, admin.ModelAdmin):
         return display.worker_link(job.worker_id, max_chars=WORKER_CHARS)
 
     # The job's page.
+
+    @admin.display(description="progress")
+    def progress_bar(self, job: Job) -> SafeString | str:
+        return display.progress_bar(job.progress, job.progress_message)
 
     @admin.display(description="worker")
     def worker_link(self, job: Job) -> SafeString | str:

@@ -92,10 +92,8 @@ class Worker:
         finally:
             self._local.job_id = None
         record_outcomes([outcome], worker_id, using=self.using)
-        if outcome.succeeded:
-            logger.info("Job %s (%s) completed in %.3fs", job.id, job.name, outcome.duration)
-        else:
-            logger.warning("Job %s (%s) failed: %s", job.id, job.name, outcome.error)
+        log = logger.info if outcome.succeeded else logger.warning
+        log("Job %s (%s) %s", job.id, job.name, outcome.describe())
         return True
 
     def start(self) -> None:

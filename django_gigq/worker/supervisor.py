@@ -275,10 +275,7 @@ class Supervisor:
         self.outcomes.append(outcome)
         self.processed += 1
         job = outcome.job
-        if outcome.succeeded:
-            logger.info("Job %s (%s) completed in %.3fs", job.id, job.name, outcome.duration)
-        else:
-            logger.info("Job %s (%s) failed: %s", job.id, job.name, outcome.error)
+        logger.info("Job %s (%s) %s", job.id, job.name, outcome.describe())
         if self.on_progress is not None:
             self.on_progress(self.processed)
 

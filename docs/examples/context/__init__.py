@@ -1,0 +1,1 @@
+"""The job context: the examples of the "From inside a job" page."""
