@@ -120,6 +120,7 @@ _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "RESCUE_INTERVAL": (_positive, "more than 0 seconds"),
     "SHUTDOWN_TIMEOUT": (_non_negative, "0 or more seconds"),
     "CANCEL_GRACE_SECONDS": (_non_negative, "0 or more seconds"),
+    "HEALTH_MAX_AGE": (_positive, "more than 0 seconds"),
 }
 
 

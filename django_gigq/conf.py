@@ -21,6 +21,7 @@ DEFAULT_SHUTDOWN_TIMEOUT = 30.0
 DEFAULT_CANCEL_GRACE_SECONDS = 5.0
 DEFAULT_SCHEDULER_INTERVAL = 1.0
 DEFAULT_PRUNE_INTERVAL = 3600.0
+DEFAULT_HEALTH_MAX_AGE = 300.0
 
 
 class GigQSettings:
@@ -99,6 +100,14 @@ class GigQSettings:
     def PRUNE_INTERVAL(self) -> float:
         """Seconds between a worker's prunings, when ``PRUNE_AFTER_DAYS`` is set."""
         return float(self._get("PRUNE_INTERVAL", DEFAULT_PRUNE_INTERVAL))
+
+    @property
+    def HEALTH_MAX_AGE(self) -> float:
+        """Seconds the oldest claimable job may wait before the health check fails.
+
+        ``manage.py gigq health --max-age`` and the health view's ``?max_age=`` override it.
+        """
+        return float(self._get("HEALTH_MAX_AGE", DEFAULT_HEALTH_MAX_AGE))
 
     @property
     def ALLOWED_MODULES(self) -> tuple[str, ...] | None:

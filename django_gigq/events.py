@@ -19,6 +19,7 @@ from django.dispatch import Signal
 
 from . import signals
 from .models import Job as JobRow
+from .models import PausedQueue
 from .states import JobStatus
 
 if TYPE_CHECKING:
@@ -157,6 +158,33 @@ def announce_cancelled(
     transaction.on_commit(announce, using=using, robust=True)
 
 
+def announce_paused(queue: str, *, reason: str, paused_by: str, using: str) -> None:
+    """Once the pause commits, send ``queue_paused`` and log it."""
+
+    def announce() -> None:
+        logger.warning("Queue %s paused by %s: %s", queue, paused_by or "?", reason or "-")
+        _send(
+            signals.queue_paused,
+            sender=PausedQueue,
+            queue=queue,
+            reason=reason,
+            paused_by=paused_by,
+            using=using,
+        )
+
+    transaction.on_commit(announce, using=using, robust=True)
+
+
+def announce_resumed(queue: str, *, using: str) -> None:
+    """Once the resume commits, send ``queue_resumed`` and log it."""
+
+    def announce() -> None:
+        logger.warning("Queue %s resumed", queue)
+        _send(signals.queue_resumed, sender=PausedQueue, queue=queue, using=using)
+
+    transaction.on_commit(announce, using=using, robust=True)
+
+
 def _job_details(job_id: Any, name: str, function: str, queue: str) -> dict[str, Any]:
     return {"job_id": str(job_id), "name": name, "function": function, "queue": queue}
 
@@ -165,13 +193,13 @@ def _claimed_details(job: ClaimedJob) -> dict[str, Any]:
     return {**_job_details(job.id, job.name, job.function, job.queue), "attempt": job.attempt}
 
 
-def _send(signal: Signal, **kwargs: Any) -> None:
+def _send(signal: Signal, sender: type = JobRow, **kwargs: Any) -> None:
     # The change is committed: a failing receiver must not make its caller believe otherwise.
-    for receiver, response in signal.send_robust(sender=JobRow, **kwargs):
+    for receiver, response in signal.send_robust(sender=sender, **kwargs):
         if isinstance(response, Exception):
             logger.error(
-                "Receiver %r of a django-gigq signal raised for job %s",
+                "Receiver %r of a django-gigq signal raised for %s",
                 receiver,
-                kwargs.get("job_id"),
+                f"job {kwargs['job_id']}" if "job_id" in kwargs else f"queue {kwargs['queue']}",
                 exc_info=response,
             )

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncMinute
+from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest, TruncMinute
 
 from .bulk import AnyOf
 from .db import DatabaseNow, uuid7
@@ -35,13 +35,28 @@ class JobQuerySet(models.QuerySet):
     """The named queries on jobs: every question django-gigq asks the job table."""
 
     def claimable(self, queues: Sequence[str] | None = None) -> JobQuerySet:
-        """Jobs a worker may start now, in claim order: pending, unblocked and due."""
+        """Jobs a worker may start now, in claim order: pending, unblocked, due, and in a
+        queue that is not paused."""
+        return self.due(queues).exclude_paused()
+
+    def due(self, queues: Sequence[str] | None = None) -> JobQuerySet:
+        """Jobs that would be claimable if their queue were not paused, in claim order."""
         jobs = self.filter(
             status=JobStatus.PENDING, pending_dependencies=0, run_after__lte=DatabaseNow()
         )
         if queues:
             jobs = jobs.filter(queue__in=queues)
         return jobs.order_by(*CLAIM_ORDER)
+
+    def exclude_paused(self) -> JobQuerySet:
+        """Leave out the jobs of paused queues.
+
+        ``queue NOT IN (SELECT queue FROM paused queues)``, in the claim's own statement, so
+        a pause holds from the moment it commits. Not ``NOT EXISTS``: PostgreSQL turns that
+        into an anti-join whose estimates can make it sort the backlog, while ``NOT IN`` is
+        a filter (a hashed subplan, read once) on the claim index's scan in claim order.
+        """
+        return self.exclude(queue__in=PausedQueue.objects.values("queue"))
 
     def pending(self) -> JobQuerySet:
         """Pending jobs, blocked or not."""
@@ -257,6 +272,26 @@ class JobQuerySet(models.QuerySet):
             .annotate(n=Count("id"))
         )
         return sorted(rows)
+
+    def claimable_backlog_by_queue(self) -> dict[str, tuple[int, datetime, datetime]]:
+        """Return ``{queue: (claimable jobs, claimable since, database now)}``.
+
+        A job is claimable since the later of its ``run_after`` and its last change
+        (``updated_at``): a job unblocked by its last dependency a moment ago has waited a
+        moment, however long ago it was submitted. The database's clock comes along, so
+        waits are measured in database time.
+        """
+        rows = (
+            self.claimable()
+            .order_by()
+            .values_list("queue")
+            .annotate(
+                n=Count("id"),
+                since=Min(Greatest("run_after", "updated_at")),
+                now=Max(DatabaseNow()),
+            )
+        )
+        return {queue: (n, since, now) for queue, n, since, now in rows}
 
     def oldest_claimable_by_queue(self) -> dict[str, datetime]:
         """Return ``{queue: run_after}`` of the claimable job that has waited longest."""
@@ -547,6 +582,10 @@ class WorkerProcessQuerySet(models.QuerySet):
         )
         return {state: (n, children) for state, n, children in rows}
 
+    def serving(self, heartbeat_since) -> WorkerProcessQuerySet:
+        """Workers claiming jobs: running, with a heartbeat at or after ``heartbeat_since``."""
+        return self.filter(state=WorkerState.RUNNING, last_heartbeat__gte=heartbeat_since)
+
     def silent_since(self, cutoff) -> WorkerProcessQuerySet:
         """Live workers whose last heartbeat is older than ``cutoff``."""
         return self.live().filter(last_heartbeat__lt=cutoff)
@@ -578,7 +617,16 @@ class WorkerProcess(models.Model):
         return self.id
 
 
-# Defined in a module of its own; imported here so Django finds it.
+# Defined in modules of their own; imported here so Django finds them.
+from .pauses import PausedQueue  # noqa: E402
 from .schedules import Schedule  # noqa: E402
 
-__all__ = ["Job", "JobDependency", "JobExecution", "Schedule", "WorkerProcess", "Workflow"]
+__all__ = [
+    "Job",
+    "JobDependency",
+    "JobExecution",
+    "PausedQueue",
+    "Schedule",
+    "WorkerProcess",
+    "Workflow",
+]

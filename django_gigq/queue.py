@@ -13,6 +13,7 @@ from .db import resolve_alias
 from .jobs import Job
 from .models import Job as JobRow
 from .on_commit import submit_jobs_on_commit
+from .pausing import pause_queue, paused_queue_dicts, resume_queue
 from .reports import executions_of, job_dicts
 from .states import JobStatus, parse_status
 from .submission import submit_jobs
@@ -155,6 +156,45 @@ class JobQueue:
         before = _parse_timestamp(before_timestamp)
         _deleted, per_model = JobRow.objects.using(self.using).clearable(before).delete()
         return per_model.get(JobRow._meta.label, 0)
+
+    def pause(self, queue: str, reason: str = "", *, paused_by: str = "") -> bool:
+        """Stop every worker from claiming ``queue``'s jobs until ``resume(queue)``.
+
+        Jobs already running finish; pending jobs wait. Submitting to a paused queue works
+        as usual. The pause is stored in the database, so it holds for every worker on
+        every machine, and across restarts.
+
+        Args:
+            queue: The queue's name (it need not have jobs yet).
+            reason: Why, for the people who see the pause (the admin, ``gigq paused``).
+            paused_by: Who paused it.
+
+        Returns:
+            True if the queue was paused now; False if it was paused already (its first
+            pause, with its reason, is kept).
+
+        Raises:
+            TypeError: ``queue``, ``reason`` or ``paused_by`` is not a str.
+            ValueError: ``queue`` is empty or longer than 100 characters.
+        """
+        return pause_queue(queue, reason=reason, paused_by=paused_by, using=self.using)
+
+    def resume(self, queue: str) -> bool:
+        """Let workers claim ``queue``'s jobs again; return whether it was paused.
+
+        Idle workers on PostgreSQL start on its jobs at once; elsewhere within their
+        polling interval.
+
+        Raises:
+            TypeError: ``queue`` is not a str.
+            ValueError: ``queue`` is empty or longer than 100 characters.
+        """
+        return resume_queue(queue, using=self.using)
+
+    def paused_queues(self) -> list[dict[str, Any]]:
+        """Return the paused queues, by name, as dicts: ``queue``, ``paused_at`` (ISO
+        8601), ``paused_by`` and ``reason``."""
+        return paused_queue_dicts(self.using)
 
     def close(self) -> None:
         """Do nothing: Django manages connections (GigQ's ``close`` closed its own)."""

@@ -1,10 +1,11 @@
 """Signals sent as jobs move through their lives.
 
 Every signal is sent once the change it reports has committed, so a receiver that reads
-the database sees it, and a rolled-back submission sends nothing. The sender is always the
-``django_gigq.models.Job`` model class. Receivers are called with ``send_robust``: an
-exception in one is logged (logger ``django_gigq.events``) and does not reach the code
-that submitted or ran the job, whose change is already committed.
+the database sees it, and a rolled-back submission sends nothing. The sender is the
+``django_gigq.models.Job`` model class for the job signals, and
+``django_gigq.models.PausedQueue`` for the queue signals. Receivers are called with
+``send_robust``: an exception in one is logged (logger ``django_gigq.events``) and does
+not reach the code that submitted or ran the job, whose change is already committed.
 
 Keyword arguments (all ids are str; ``using`` is the database alias of the job tables):
 
@@ -31,6 +32,10 @@ Keyword arguments (all ids are str; ``using`` is the database alias of the job t
 ``job_cancelled``
     ``job_id``, ``reason``, ``cancelled_by`` (the id of the dependency whose failure
     cancelled it, or None when it was cancelled directly), ``using``.
+``queue_paused``
+    ``queue``, ``reason``, ``paused_by``, ``using``. Workers claim none of its jobs now.
+``queue_resumed``
+    ``queue``, ``using``. Workers claim its jobs again.
 """
 
 from __future__ import annotations
@@ -85,6 +90,18 @@ With ``job_id``, ``reason``, ``cancelled_by`` (the id of the dependency whose fa
 cancelled it, or None when it was cancelled directly), ``using``.
 """
 
+queue_paused = Signal()
+"""Sent when a queue is paused: no worker claims its jobs until it is resumed.
+
+With ``queue``, ``reason``, ``paused_by``, ``using``; the sender is ``PausedQueue``.
+"""
+
+queue_resumed = Signal()
+"""Sent when a paused queue is resumed: workers claim its jobs again.
+
+With ``queue``, ``using``; the sender is ``PausedQueue``.
+"""
+
 __all__ = [
     "job_cancelled",
     "job_claimed",
@@ -93,4 +110,6 @@ __all__ = [
     "job_retrying",
     "job_started",
     "job_submitted",
+    "queue_paused",
+    "queue_resumed",
 ]

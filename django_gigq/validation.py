@@ -108,6 +108,15 @@ def validate_int(name: str, value: Any, minimum: int, maximum: int = INT_MAX) ->
     return value
 
 
+def validate_number(name: str, value: Any, *, above: float) -> float:
+    """Return ``value`` as a float if it is a number greater than ``above``, else raise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number; got {type(value).__name__} {value!r}")
+    if not value > above:  # NaN too
+        raise ValueError(f"{name} must be more than {above:g}; got {value}")
+    return float(value)
+
+
 def validate_text(name: str, value: Any, max_length: int | None = None) -> str:
     """Return ``value`` if it is a str within ``max_length`` characters, else raise."""
     if not isinstance(value, str):

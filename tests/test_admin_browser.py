@@ -290,3 +290,24 @@ def test_worker_list_shows_each_worker_read_only(operator, db):
 
     assert "web-2:77:beef" in page.inner_text("#result_list")
     assert page.locator(".object-tools a.addlink").count() == 0
+
+
+def test_operator_pauses_a_queue_from_the_dashboard_and_resumes_it(operator, ops, queue):
+    page = operator
+    page.goto(f"{JOBS}dashboard/")
+    emails = page.locator("#gigq-queues tr", has_text="emails")
+
+    emails.locator("input[name=reason]").fill("mail provider down")
+    emails.locator("button", has_text="Pause").click()
+    page.wait_for_url("**/job/dashboard/")
+
+    assert "Paused queue emails" in page.inner_text("ul.messagelist")
+    assert "mail provider down" in emails.inner_text()
+    assert [row["queue"] for row in queue.paused_queues()] == ["emails"]
+    screenshot(page, "dashboard-paused", "#gigq-queues")
+
+    emails.locator("button", has_text="Resume").click()
+    page.wait_for_url("**/job/dashboard/")
+
+    assert "Resumed queue emails" in page.inner_text("ul.messagelist")
+    assert queue.paused_queues() == []

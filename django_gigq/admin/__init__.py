@@ -5,6 +5,8 @@
   the dashboard at ``admin/django_gigq/job/dashboard/``.
 - ``workflows``: a workflow's jobs as a dependency graph.
 - ``workers``: the ``gigq_worker`` processes and their heartbeats.
+- ``queues``: paused queues, and the dashboard's pause / resume buttons (their own
+  permission).
 - ``schedules``: periodic schedules, editable (the one model here that is).
 
 Everything but schedules is read-only: changes go through the API (``JobQueue.cancel``,
@@ -14,6 +16,7 @@ Everything but schedules is read-only: changes go through the API (``JobQueue.ca
 from __future__ import annotations
 
 from .jobs import JobAdmin, JobExecutionInline
+from .queues import PausedQueueAdmin
 from .schedules import ScheduleAdmin
 from .workers import WorkerProcessAdmin
 from .workflows import WorkflowAdmin
@@ -21,6 +24,7 @@ from .workflows import WorkflowAdmin
 __all__ = [
     "JobAdmin",
     "JobExecutionInline",
+    "PausedQueueAdmin",
     "ScheduleAdmin",
     "WorkerProcessAdmin",
     "WorkflowAdmin",

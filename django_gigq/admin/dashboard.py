@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from ..conf import gigq_settings
-from ..models import Job, JobExecution, WorkerProcess
+from ..models import Job, JobExecution, PausedQueue, WorkerProcess
 from ..states import JobStatus
 from . import display
 from .charts import MinuteCounts, finished_per_minute_chart
@@ -34,6 +34,11 @@ DURATION_SAMPLE = 5000
 LATE_HEARTBEATS = 3
 
 
+def can_pause_queues(request: HttpRequest) -> bool:
+    """Return whether the user may pause and resume queues."""
+    return request.user.has_perm(f"{PausedQueue._meta.app_label}.pause_queue")
+
+
 def percentile(values: Sequence[float], fraction: float) -> float | None:
     """Return the ``fraction`` percentile of ``values`` (linear interpolation), or ``None``."""
     if not values:
@@ -45,9 +50,11 @@ def percentile(values: Sequence[float], fraction: float) -> float | None:
 
 
 def status_summary(using: str) -> dict[str, Any]:
-    """Return counts per status and per queue, with the oldest claimable job's age per queue."""
+    """Return counts per status and per queue, with the oldest claimable job's age per queue
+    and whether the queue is paused."""
     counts = Job.objects.using(using).count_by_queue_and_status()
     oldest = Job.objects.using(using).oldest_claimable_by_queue()
+    paused = {row.queue: row for row in PausedQueue.objects.using(using)}
     now = timezone.now()
     per_status = dict.fromkeys(JobStatus.values, 0)
     queues: dict[str, dict[str, int]] = {}
@@ -55,7 +62,7 @@ def status_summary(using: str) -> dict[str, Any]:
         per_status[status] = per_status.get(status, 0) + n
         queues.setdefault(queue, dict.fromkeys(JobStatus.values, 0))[status] = n
     rows = []
-    for queue in sorted(queues.keys() | oldest.keys()):
+    for queue in sorted(queues.keys() | oldest.keys() | paused.keys()):
         by_status = queues.get(queue, dict.fromkeys(JobStatus.values, 0))
         waited = display.elapsed(oldest[queue], now) if queue in oldest else None
         rows.append(
@@ -64,6 +71,7 @@ def status_summary(using: str) -> dict[str, Any]:
                 "counts": [by_status[status] for status in JobStatus.values],
                 "total": sum(by_status.values()),
                 "oldest_claimable": display.format_seconds(waited) if waited is not None else "–",
+                "paused": paused.get(queue),
             }
         )
     return {
@@ -140,6 +148,7 @@ def dashboard_view(model_admin: ModelAdmin, request: HttpRequest) -> TemplateRes
         "durations": duration_rows(using),
         "duration_sample": DURATION_SAMPLE,
         "workers": worker_rows(using, now),
+        "can_pause": can_pause_queues(request),
         "now": now,
     }
     request.current_app = model_admin.admin_site.name

@@ -86,6 +86,17 @@ def non_negative_float(text: str) -> float:
     return value
 
 
+def positive_seconds(text: str) -> float:
+    """An argparse ``type``: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds; got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0; got {text}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """An argparse ``type``: an int of 1 or more."""
     try:

@@ -77,6 +77,15 @@ def stats_table(stats: Mapping[str, int]) -> str:
     return format_table(("Status", "Count"), rows, right={1})
 
 
+def paused_queues_table(paused: Sequence[Mapping[str, Any]]) -> str:
+    """Return a table of ``JobQueue.paused_queues()`` dicts."""
+    rows = [
+        (queue["queue"], format_time(queue["paused_at"]), queue["paused_by"], queue["reason"])
+        for queue in paused
+    ]
+    return format_table(("Queue", "Paused at", "By", "Reason"), rows)
+
+
 def workers_table(workers: Sequence[Mapping[str, Any]], *, show_stopped: bool) -> str:
     """Return a table of ``WorkerProcess`` rows (as dicts); ``Stopped`` only if asked."""
     headers = ["ID", "Host", "PID", "Queues", "Concurrency", "State", "Started", "Last heartbeat"]

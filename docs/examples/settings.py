@@ -26,6 +26,8 @@ GIGQ = {
     "PRUNE_AFTER_DAYS": None,
     # Seconds between prunings by a worker, when PRUNE_AFTER_DAYS is set.
     "PRUNE_INTERVAL": 3600.0,
+    # Seconds the oldest claimable job may wait before `gigq health` fails.
+    "HEALTH_MAX_AGE": 300.0,
     # Top-level packages whose functions workers may run; None: the default.
     "ALLOWED_MODULES": None,
 }

@@ -1,23 +1,29 @@
 """``manage.py gigq``: submit, inspect and manage jobs, as GigQ's ``gigq`` command does.
 
 Subcommands: ``submit``, ``status``, ``list``, ``cancel``, ``requeue``, ``clear``, ``prune``,
-``stats`` and ``workers``. Each takes ``--database ALIAS`` and ``--json``.
+``stats``, ``workers``, ``pause``, ``resume``, ``paused`` and ``health``. Each takes
+``--database ALIAS`` and ``--json``.
 
-Exit codes: 0 on success; 1 when the job is unknown, cannot be cancelled or requeued, or an
-argument's value is invalid (a ``CommandError``, printed on stderr); 2 for malformed command
-lines that argparse rejects (a missing ``--name``, a non-integer ``--limit``).
+Exit codes: 0 on success; 1 when the job is unknown, cannot be cancelled or requeued, the
+health check fails, or an argument's value is invalid (a ``CommandError``, printed on
+stderr); 2 for malformed command lines that argparse rejects (a missing ``--name``, a
+non-integer ``--limit``).
 
 With ``--json``, stdout holds one JSON document: ``submit`` ``{"id": ...}``; ``status``
 what ``JobQueue.get_status`` returns (``{"exists": false}`` for an unknown job, still exit
 1); ``list`` a list of ``JobQueue.list_jobs`` dicts; ``cancel``/``requeue``
 ``{"id": ..., "cancelled"/"requeued": bool}`` (exit 1 when false); ``clear``
 ``{"cleared": n}``; ``prune`` ``{status: n}``; ``stats`` ``JobQueue.stats()``; ``workers``
-a list of worker dicts.
+a list of worker dicts; ``pause``/``resume`` ``{"queue": ..., "paused": bool, "changed":
+bool}``; ``paused`` ``JobQueue.paused_queues()``; ``health`` the health report (exit 1 when
+unhealthy).
 Invalid input prints no JSON, only the error on stderr.
 """
 
 from __future__ import annotations
 
+import getpass
+import socket
 from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -31,10 +37,20 @@ from django_gigq.cli.parsing import (
     non_negative_float,
     parse_params,
     positive_int,
+    positive_seconds,
     retention_from_options,
 )
-from django_gigq.cli.render import job_details, jobs_table, stats_table, to_json, workers_table
+from django_gigq.cli.render import (
+    job_details,
+    jobs_table,
+    paused_queues_table,
+    stats_table,
+    to_json,
+    workers_table,
+)
+from django_gigq.cli.tables import format_time
 from django_gigq.conf import gigq_settings
+from django_gigq.health import check_health
 from django_gigq.maintenance import pruning
 from django_gigq.models import WorkerProcess
 
@@ -90,6 +106,25 @@ class Command(BaseCommand):
         self._add(subcommands, "stats", "Count jobs per status.")
         workers = self._add(subcommands, "workers", "List worker processes.")
         workers.add_argument("--all", action="store_true", help="Include stopped and dead workers.")
+        pause = self._add(
+            subcommands, "pause", "Stop workers from claiming a queue's jobs until resumed."
+        )
+        pause.add_argument("queue_name", metavar="QUEUE")
+        pause.add_argument("--reason", default="", help="Why, for whoever sees the pause.")
+        resume = self._add(subcommands, "resume", "Let workers claim a paused queue's jobs again.")
+        resume.add_argument("queue_name", metavar="QUEUE")
+        self._add(subcommands, "paused", "List the paused queues.")
+        health = self._add(
+            subcommands,
+            "health",
+            "Check the database, the workers and the backlog; exit 1 if unhealthy.",
+        )
+        health.add_argument(
+            "--max-age",
+            type=positive_seconds,
+            metavar="SECONDS",
+            help="Longest a claimable job may wait (default: GIGQ['HEALTH_MAX_AGE']).",
+        )
 
     def _add_submit(self, subcommands) -> None:
         submit = self._add(subcommands, "submit", "Submit a job.")
@@ -267,7 +302,11 @@ class Command(BaseCommand):
     def handle_stats(self, queue: JobQueue, options: dict[str, Any]) -> None:
         """Print how many jobs are in each status."""
         stats = queue.stats()
-        self._output(options, stats, stats_table(stats))
+        text = stats_table(stats)
+        paused = [row["queue"] for row in queue.paused_queues()]
+        if paused:
+            text += f"\n\nPaused queues (no worker claims their jobs): {', '.join(paused)}"
+        self._output(options, stats, text)
 
     def handle_workers(self, queue: JobQueue, options: dict[str, Any]) -> None:
         """Print the live worker processes (every recorded one with ``--all``)."""
@@ -281,6 +320,41 @@ class Command(BaseCommand):
             text = "No workers recorded." if options["all"] else "No live workers."
         self._output(options, rows, text)
 
+    def handle_pause(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Pause a queue; a queue already paused keeps its first pause."""
+        name = options["queue_name"]
+        with invalid_input():
+            changed = queue.pause(name, options["reason"], paused_by=_operator())
+        data = {"queue": name, "paused": True, "changed": changed}
+        if changed:
+            text = f"Queue {name} paused: no worker claims its jobs until `gigq resume {name}`."
+        else:
+            text = f"Queue {name} was already paused{_since(queue, name)}."
+        self._output(options, data, text)
+
+    def handle_resume(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Resume a paused queue."""
+        name = options["queue_name"]
+        with invalid_input():
+            changed = queue.resume(name)
+        data = {"queue": name, "paused": False, "changed": changed}
+        text = f"Queue {name} resumed." if changed else f"Queue {name} was not paused."
+        self._output(options, data, text)
+
+    def handle_paused(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Print the paused queues."""
+        paused = queue.paused_queues()
+        self._output(
+            options, paused, paused_queues_table(paused) if paused else "No queue is paused."
+        )
+
+    def handle_health(self, queue: JobQueue, options: dict[str, Any]) -> None:
+        """Print the health summary; exit 1 with the reason when unhealthy."""
+        report = check_health(using=queue.using, max_age=options["max_age"])
+        if not report.healthy:
+            self._fail(options, report.as_dict(), report.reason)
+        self._output(options, report.as_dict(), report.reason)
+
     def _output(self, options: dict[str, Any], data: Any, text: str) -> None:
         """Print ``data`` as JSON with ``--json``, else ``text``."""
         if options["as_json"]:
@@ -293,3 +367,20 @@ class Command(BaseCommand):
         if options["as_json"]:
             self.stdout.write(to_json(data))
         raise CommandError(message)
+
+
+def _operator() -> str:
+    """Return who runs the command, as ``user@host``, for the pause's ``paused_by``."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        user = "?"
+    return f"{user}@{socket.gethostname()}"
+
+
+def _since(queue: JobQueue, name: str) -> str:
+    for row in queue.paused_queues():
+        if row["queue"] == name:
+            by = f" by {row['paused_by']}" if row["paused_by"] else ""
+            return f" (since {format_time(row['paused_at'])}{by})"
+    return ""
