@@ -13,6 +13,9 @@ import argparse
 import os
 import sys
 
+#: The measurement groups of ``django_gigq.bench.runner.GROUPS`` (importing it needs Django).
+GROUPS = ("submit", "drain", "pickup", "scale", "fanout")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -20,8 +23,20 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="full sizes (default: quick)")
     parser.add_argument("--json", metavar="FILE", default="benchmarks/results.jsonl")
     parser.add_argument("--plot", metavar="FILE.svg", default="benchmarks/results.svg")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=GROUPS,
+        help="run only this measurement (repeat the option for several; default: all)",
+    )
+    parser.add_argument(
+        "--dbname",
+        default="gigq_bench",
+        help="the benchmark database's name (PostgreSQL, MariaDB) or file stem (SQLite)",
+    )
     args = parser.parse_args()
     os.environ["GIGQ_BENCH_DB"] = args.db
+    os.environ["GIGQ_BENCH_NAME"] = args.dbname
 
     from .setup import configure
 
@@ -32,14 +47,19 @@ def main() -> None:
 
     sizes = runner.FULL if args.full else runner.QUICK
     context = runner.context("default")
-    rows = list(runner.run("default", sizes, log=lambda line: print(line, file=sys.stderr)))
-    if args.db == "sqlite" and gigq_compare.available():
+    only = args.only or runner.GROUPS
+    rows = list(runner.run("default", sizes, log=_log, only=only))
+    if args.db == "sqlite" and "drain" in only and gigq_compare.available():
         rows.append(gigq_compare.measure(sizes.drain, rows))
     checks = runner.check_targets(rows, context["database"])
     report.print_report(context, rows, checks, sys.stdout)
     report.write_json_lines(context, rows, args.json)
     with open(args.plot, "w") as output:
         output.write(report.plot_svg(rows))
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

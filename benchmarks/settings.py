@@ -1,15 +1,15 @@
 """Settings for the benchmarks: the database comes from ``GIGQ_BENCH_DB``.
 
 ``sqlite`` (a file in the temp folder), ``postgres`` (database ``gigq_bench`` on
-127.0.0.1:5432) or ``mariadb`` (``gigq_bench`` on 127.0.0.1:3306). The benchmark creates
-the database if needed.
+127.0.0.1:5432) or ``mariadb`` (``gigq_bench`` on 127.0.0.1:3306). ``GIGQ_BENCH_NAME``
+names another database (``--dbname``). The benchmark creates the database if needed.
 """
 
 import os
 import tempfile
 
 BACKEND = os.environ.get("GIGQ_BENCH_DB", "postgres")
-NAME = "gigq_bench"
+NAME = os.environ.get("GIGQ_BENCH_NAME", "gigq_bench")
 
 if BACKEND == "sqlite":
     DATABASES = {

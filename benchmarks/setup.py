@@ -24,6 +24,9 @@ def configure() -> None:
 
 def _create_database() -> None:
     backend = os.environ.get("GIGQ_BENCH_DB", "postgres")
+    name = os.environ.get("GIGQ_BENCH_NAME", "gigq_bench")
+    if not name.replace("_", "").isalnum():
+        raise SystemExit(f"--dbname must be letters, digits and underscores; got {name!r}")
     if backend == "postgres":
         import psycopg
 
@@ -34,15 +37,15 @@ def _create_database() -> None:
             autocommit=True,
         ) as connection:
             exists = connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = 'gigq_bench'"
+                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
             ).fetchone()
             if not exists:
-                connection.execute("CREATE DATABASE gigq_bench")
+                connection.execute(f"CREATE DATABASE {name}")
     elif backend == "mariadb":
         import MySQLdb
 
         connection = MySQLdb.connect(
             host=os.environ.get("MYSQL_HOST", "127.0.0.1"), user="root", password=""
         )
-        connection.cursor().execute("CREATE DATABASE IF NOT EXISTS gigq_bench")
+        connection.cursor().execute(f"CREATE DATABASE IF NOT EXISTS {name}")
         connection.close()

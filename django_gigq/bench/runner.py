@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -63,35 +63,64 @@ def context(using: str) -> dict[str, Any]:
     }
 
 
-def run(using: str, sizes: Sizes, log: Callable[[str], None] = print) -> Iterator[dict[str, Any]]:
-    """Run the suite on ``using``; yield one result row per measurement as it finishes."""
+#: The measurements, in the order they run; ``run(only=...)`` picks some of them.
+GROUPS = ("submit", "drain", "pickup", "scale", "fanout")
+
+
+def run(
+    using: str,
+    sizes: Sizes,
+    log: Callable[[str], None] = print,
+    only: Collection[str] = GROUPS,
+) -> Iterator[dict[str, Any]]:
+    """Run the suite on ``using``; yield one result row per measurement as it finishes.
+
+    ``only`` names the measurement groups to run (see ``GROUPS``); all by default.
+
+    Raises:
+        ValueError: ``only`` names an unknown group.
+    """
+    unknown = set(only) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown measurements {sorted(unknown)}; choose from {', '.join(GROUPS)}")
     postgres = connections[using].vendor == "postgresql"
-    log("submit ...")
-    row = {"benchmark": "submit one by one", **measure.submit_one_by_one(sizes.submit_one, using)}
-    if postgres:
-        row["raw"] = raw.insert_rate(using, sizes.submit_one)
-    yield row
-    yield {"benchmark": "submit_many", **measure.submit_in_bulk(sizes.submit_bulk, using)}
-    for workers in sizes.workers:
-        log(f"drain, W={workers} ...")
-        row = {"benchmark": "drain", **measure.drain(sizes.drain, workers, using)}
-        if postgres:
-            row["raw"] = raw.drain_rate(using, sizes.drain, workers, batch=1)
-            row["raw_100"] = raw.drain_rate(using, sizes.drain, workers, batch=100)
-        yield row
-    log("pick-up latency ...")
-    yield {"benchmark": "pick-up", **measure.pickup_latency(using, sizes.pickup)}
-    workers = max(sizes.workers)
-    log("backlog and table size ...")
-    for backlog, finished in ((0, 0), (sizes.backlog, 0), (sizes.backlog, sizes.finished_rows)):
-        yield {
-            "benchmark": "scale",
-            **measure.drain(
-                sizes.scale_jobs, workers, using, backlog=backlog, finished_rows=finished
-            ),
+    if "submit" in only:
+        log("submit ...")
+        row = {
+            "benchmark": "submit one by one",
+            **measure.submit_one_by_one(sizes.submit_one, using),
         }
-    log("workflow fan-out / fan-in ...")
-    yield {"benchmark": "fan-out/fan-in", **measure.fan_out_fan_in(sizes.fan_out, workers, using)}
+        if postgres:
+            row["raw"] = raw.insert_rate(using, sizes.submit_one)
+        yield row
+        yield {"benchmark": "submit_many", **measure.submit_in_bulk(sizes.submit_bulk, using)}
+    if "drain" in only:
+        for workers in sizes.workers:
+            log(f"drain, W={workers} ...")
+            row = {"benchmark": "drain", **measure.drain(sizes.drain, workers, using)}
+            if postgres:
+                row["raw"] = raw.drain_rate(using, sizes.drain, workers, batch=1)
+                row["raw_100"] = raw.drain_rate(using, sizes.drain, workers, batch=100)
+            yield row
+    if "pickup" in only:
+        log("pick-up latency ...")
+        yield {"benchmark": "pick-up", **measure.pickup_latency(using, sizes.pickup)}
+    workers = max(sizes.workers)
+    if "scale" in only:
+        log("backlog and table size ...")
+        for backlog, finished in ((0, 0), (sizes.backlog, 0), (sizes.backlog, sizes.finished_rows)):
+            yield {
+                "benchmark": "scale",
+                **measure.drain(
+                    sizes.scale_jobs, workers, using, backlog=backlog, finished_rows=finished
+                ),
+            }
+    if "fanout" in only:
+        log("workflow fan-out / fan-in ...")
+        yield {
+            "benchmark": "fan-out/fan-in",
+            **measure.fan_out_fan_in(sizes.fan_out, workers, using),
+        }
     if postgres:
         raw.drop(using)
     measure.clear_bench_jobs(using)

@@ -30,6 +30,12 @@ class Command(BaseCommand):
         parser.add_argument("--json", metavar="FILE", help="Append the results as JSON lines.")
         parser.add_argument("--plot", metavar="FILE.svg", help="Write an SVG plot.")
         parser.add_argument("--database", default=None, help="Database alias of the job tables.")
+        parser.add_argument(
+            "--only",
+            action="append",
+            choices=runner.GROUPS,
+            help="Run only this measurement (repeat for several); default: all.",
+        )
 
     def handle(self, *args, **options):
         using = resolve_alias(options["database"])
@@ -42,7 +48,8 @@ class Command(BaseCommand):
             ) from exc
         sizes = runner.FULL if options["full"] else runner.QUICK
         context = runner.context(using)
-        rows = list(runner.run(using, sizes, log=lambda line: self.stderr.write(line)))
+        only = options["only"] or runner.GROUPS
+        rows = list(runner.run(using, sizes, log=lambda line: self.stderr.write(line), only=only))
         report.print_report(
             context, rows, runner.check_targets(rows, context["database"]), self.stdout
         )
