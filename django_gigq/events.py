@@ -30,16 +30,19 @@ if TYPE_CHECKING:
 logger = logging.getLogger("django_gigq.events")
 
 
-def announce_submitted(jobs: Sequence[Job], *, using: str) -> None:
-    """Once the submission commits, send ``job_submitted`` for each job and log it."""
-    submitted = tuple(jobs)
+def announce_submitted(jobs: Sequence[Job], functions: Sequence[str], *, using: str) -> None:
+    """Once the submission commits, send ``job_submitted`` for each job and log it.
+
+    ``functions``: each job's function path, as submit stored it.
+    """
+    submitted = tuple(zip(jobs, functions, strict=True))
 
     def announce() -> None:
         debug = logger.isEnabledFor(logging.DEBUG)
         if not (debug or signals.job_submitted.has_listeners()):
             return  # a bulk submit with nobody listening costs nothing more
-        for job in submitted:
-            details = _job_details(job.id, job.name, job.function_path, job.queue)
+        for job, function in submitted:
+            details = _job_details(job.id, job.name, function, job.queue)
             if debug:
                 logger.debug("Job %s (%s) submitted to queue %s", job.id, job.name, job.queue)
             _send(signals.job_submitted, **details, using=using)

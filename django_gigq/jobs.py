@@ -12,7 +12,10 @@ from .conf import gigq_settings
 from .db import uuid7
 from .importing import callable_path
 from .retries import RetryBackoff
-from .validation import parse_job_id, validate_int, validate_params, validate_text
+from .validation import encode_params, parse_job_id, validate_int, validate_text
+
+#: Read once: ``RetryBackoff.values`` builds its list on every access.
+_BACKOFFS = tuple(RetryBackoff.values)
 
 
 class Job:
@@ -86,6 +89,9 @@ class Job:
         #: Set by ``JobQueue.submit`` to the id of the job that already held
         #: ``unique_key``, when this one was not stored because of it.
         self.duplicate_of: str | None = None
+        # What the last validate() found: the function's path and the params as JSON,
+        # which submit stores, so that it neither resolves nor encodes them again.
+        self._checked: tuple[str, str] | None = None
         self.validate()
 
     @property
@@ -96,8 +102,8 @@ class Job:
     def validate(self) -> None:
         """Check every field; submit calls this again, as fields may have changed."""
         validate_text("name", self.name, max_length=255)
-        self.function_path  # noqa: B018 - raises for functions a worker cannot import
-        validate_params(self.params)
+        function_path = self.function_path  # raises for functions a worker cannot import
+        params_json = encode_params(self.params)
         validate_int("priority", self.priority, minimum=-(2**31))
         validate_int("max_attempts", self.max_attempts, minimum=1)
         validate_int("timeout", self.timeout, minimum=1)
@@ -106,7 +112,7 @@ class Job:
         validate_text("queue", self.queue, max_length=100)
         if not self.queue:
             raise ValueError("queue must not be empty")
-        if self.retry_backoff not in RetryBackoff.values:
+        if self.retry_backoff not in _BACKOFFS:
             raise ValueError(
                 f"retry_backoff must be one of {', '.join(RetryBackoff.values)}; "
                 f"got {self.retry_backoff!r}"
@@ -125,6 +131,7 @@ class Job:
         self.dependencies = _dependency_ids(self.dependencies)
         if self.id in self.dependencies:
             raise ValueError(f"job {self.id} ({self.name}) cannot depend on itself")
+        self._checked = (function_path, params_json)
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.name!r} {self.function_path}>"

@@ -6,29 +6,31 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 
-from .db import DatabaseNow, write_transaction
+from .bulk import AnyOf, insert_rows
+from .db import write_transaction
 from .events import announce_submitted
 from .exceptions import DuplicateJob
 from .importing import check_allowed
 from .models import Job as JobRow
 from .models import JobDependency
 from .models import Workflow as WorkflowRow
+from .new_jobs import NewJob, insert_jobs
 from .states import UNSUCCESSFUL_STATES, JobStatus
 from .tracing import submit_span
 from .transitions import cancel_dependents
-from .wakeup import notify_jobs_available
+from .validation import encode_params
 
 if TYPE_CHECKING:
     from .jobs import Job
 
-#: Rows per INSERT statement: well under every database's limit on query parameters.
-INSERT_BATCH_SIZE = 500
 #: What submit does with a job whose unique key is taken: return the holder's id, or raise.
 ON_DUPLICATE = ("return", "raise")
 #: Tries when a key's holder finishes between our failed insert and our read of it.
 KEY_RACE_RETRIES = 3
+#: Dependency links per INSERT where each value is a placeholder (not on PostgreSQL).
+LINK_BATCH_SIZE = 500
 
 
 def submit_jobs(
@@ -53,39 +55,65 @@ def submit_jobs(
     """
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(f"on_duplicate must be 'return' or 'raise'; got {on_duplicate!r}")
-    for job in jobs:
-        job.validate()
-        check_allowed(job.function_path)
+    checked = check_jobs(jobs)
     _check_unique_ids(jobs)
     _check_unique_keys(jobs)
     _check_acyclic(jobs)
     with submit_span(jobs) as trace_context:
-        return _store(jobs, using, workflow, on_duplicate, trace_context)
+        return _store(jobs, checked, using, workflow, on_duplicate, trace_context)
+
+
+def check_jobs(jobs: Sequence[Job]) -> list[tuple[str, str]]:
+    """Validate each job; return each one's function path and params as JSON text.
+
+    Raises:
+        TypeError, ValueError: a job is invalid, or its function is not in an allowed
+            module.
+    """
+    checked: list[tuple[str, str]] = []
+    allowed: set[str] = set()  # a batch mostly runs a few functions: check each once
+    for job in jobs:
+        job.validate()
+        found = job._checked
+        if found is None:  # a subclass's validate() that did not call Job.validate()
+            found = (job.function_path, encode_params(job.params))
+        if found[0] not in allowed:
+            check_allowed(found[0])
+            allowed.add(found[0])
+        checked.append(found)
+    return checked
 
 
 def _store(
     jobs: Sequence[Job],
+    checked: list[tuple[str, str]],
     using: str,
     workflow: WorkflowRow | None,
     on_duplicate: str,
     trace_context: dict[str, str] | None,
 ) -> list[str]:
+    if _one_statement_stores(jobs, workflow, using):
+        rows = _rows(jobs, checked, {}, None, trace_context)
+        if not insert_jobs(rows, using=using):
+            announce_submitted(jobs, [path for path, _ in checked], using=using)
+            return [job.id for job in jobs]
+        # Nothing was stored: the id or the key is taken. The path below says which.
     keys = [job.unique_key for job in jobs if job.unique_key is not None]
     for _try in range(KEY_RACE_RETRIES):
         try:
             with write_transaction(using):
-                _check_not_stored(jobs, using)
                 stored_states = _lock_stored_dependencies(jobs, using)
                 if workflow is not None:
                     workflow.save(using=using)
-                holders = _insert(jobs, stored_states, workflow, using, keys, trace_context)
+                rows = _rows(jobs, checked, stored_states, workflow, trace_context)
+                holders = _insert(jobs, rows, using, keys)
                 if holders is None:
                     raise _KeyReleased
                 if holders:
                     return _duplicate(jobs, holders, on_duplicate, workflow)
+                _insert_links(jobs, using)
                 _cancel_jobs_blocked_by_unsuccessful(jobs, stored_states, using)
-                notify_jobs_available(_claimable_queues(jobs, stored_states), using=using)
-                announce_submitted(jobs, using=using)
+                announce_submitted(jobs, [path for path, _ in checked], using=using)
         except _KeyReleased:
             continue  # the key's holder finished between our insert and our read: again
         except IntegrityError as exc:
@@ -96,6 +124,24 @@ def _store(
         f"unique keys {keys} were taken and released {KEY_RACE_RETRIES} times while this "
         f"submission ran; submit again"
     )
+
+
+def _one_statement_stores(jobs: Sequence[Job], workflow: WorkflowRow | None, using: str) -> bool:
+    """Whether one INSERT, without a transaction of its own, can store ``jobs``.
+
+    On PostgreSQL a single job that waits on nothing takes one statement, which is atomic
+    by itself and skips (rather than fails on) a taken id or key: it needs neither a
+    transaction nor, inside the caller's, a savepoint. Submitting one job then costs one
+    round trip, as a bare INSERT does.
+    """
+    if len(jobs) != 1 or jobs[0].dependencies or workflow is not None:
+        return False
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return False
+    # Outside any transaction, or in the caller's atomic block; not under manual
+    # transaction management, where only atomic() makes on_commit work.
+    return connection.in_atomic_block or connection.get_autocommit()
 
 
 class _KeyReleased(Exception):
@@ -137,7 +183,7 @@ def _check_unique_ids(jobs: Sequence[Job]) -> None:
 
 def _check_not_stored(jobs: Sequence[Job], using: str) -> None:
     ids = [job.id for job in jobs]
-    stored = set(JobRow.objects.using(using).filter(id__in=ids).values_list("id", flat=True))
+    stored = set(JobRow.objects.using(using).filter(AnyOf("id", ids)).values_list("id", flat=True))
     for job in jobs:
         if uuid.UUID(job.id) in stored:
             raise ValueError(
@@ -203,36 +249,44 @@ def _lock_stored_dependencies(jobs: Sequence[Job], using: str) -> dict[uuid.UUID
 
 
 def _insert(
-    jobs: Sequence[Job],
-    stored_states: dict[uuid.UUID, str],
-    workflow: WorkflowRow | None,
-    using: str,
-    keys: list[str],
-    trace_context: dict[str, str] | None,
+    jobs: Sequence[Job], rows: list[NewJob], using: str, keys: list[str]
 ) -> dict[str, str] | None:
-    """Insert the jobs and their dependency links.
+    """Insert the jobs.
 
     Returns ``{}`` when they were stored; when a unique key is taken, stores nothing and
     returns ``{key: holder id}``, or None if the holder finished before we could read it.
+
+    Raises:
+        ValueError: a job was already submitted.
     """
-    rows = [_row(job, stored_states, workflow, trace_context) for job in jobs]
+    if connections[using].vendor == "postgresql":
+        skipped = insert_jobs(rows, using=using)
+        if not skipped:
+            return {}
+        # Ours were skipped: for a taken id (said so here), or a taken key. Raising or
+        # returning holders, the caller rolls back what was inserted.
+        missed = [job for job in jobs if job.id in skipped]
+        _check_not_stored(missed, using)
+        return _key_holders([job.unique_key for job in missed if job.unique_key], using) or None
+    _check_not_stored(jobs, using)
     if not keys:
-        JobRow.objects.using(using).bulk_create(rows, batch_size=INSERT_BATCH_SIZE)
-    else:
-        try:
-            # A savepoint: a taken key must not break the caller's transaction.
-            with transaction.atomic(using=using):
-                JobRow.objects.using(using).bulk_create(rows, batch_size=INSERT_BATCH_SIZE)
-        except IntegrityError:
-            holders = _key_holders(keys, using)
-            if not holders:
-                return None
-            return holders
-    links = [
-        JobDependency(job_id=job.id, depends_on_id=dep) for job in jobs for dep in job.dependencies
-    ]
-    JobDependency.objects.using(using).bulk_create(links, batch_size=INSERT_BATCH_SIZE)
+        insert_jobs(rows, using=using)
+        return {}
+    try:
+        # A savepoint: a taken key must not break the caller's transaction.
+        with transaction.atomic(using=using):
+            insert_jobs(rows, using=using)
+    except IntegrityError:
+        return _key_holders(keys, using) or None
     return {}
+
+
+def _insert_links(jobs: Sequence[Job], using: str) -> None:
+    links = [{"job": job.id, "depends_on": dep} for job in jobs for dep in job.dependencies]
+    # PostgreSQL takes them as two arrays, in one statement whatever their number.
+    size = len(links) if connections[using].vendor == "postgresql" else LINK_BATCH_SIZE
+    for start in range(0, len(links), size or 1):
+        insert_rows(JobDependency, links[start : start + size], using=using)
 
 
 def _key_holders(keys: list[str], using: str) -> dict[str, str]:
@@ -250,46 +304,47 @@ def _key_holders(keys: list[str], using: str) -> dict[str, str]:
     return {key: str(job_id) for key, job_id in holders}
 
 
-def _row(
-    job: Job,
+def _rows(
+    jobs: Sequence[Job],
+    checked: list[tuple[str, str]],
     stored_states: dict[uuid.UUID, str],
     workflow: WorkflowRow | None,
     trace_context: dict[str, str] | None,
-) -> JobRow:
-    unfinished = sum(
+) -> list[NewJob]:
+    workflow_id = None if workflow is None else workflow.id
+    return [
+        NewJob(
+            id=job.id,
+            name=job.name,
+            function=function_path,
+            params={} if job.params is None else job.params,
+            params_json=params_json,
+            queue=job.queue,
+            priority=job.priority,
+            description=job.description,
+            unique_key=job.unique_key,
+            max_attempts=job.max_attempts,
+            timeout=job.timeout,
+            retry_delay=job.retry_delay,
+            retry_backoff=job.retry_backoff,
+            retry_max_delay=job.retry_max_delay,
+            pass_parent_results=job.pass_parent_results,
+            pending_dependencies=_unfinished(job, stored_states),
+            workflow=workflow_id,
+            trace_context=trace_context,
+            run_after=job.run_after,
+        )
+        for job, (function_path, params_json) in zip(jobs, checked, strict=True)
+    ]
+
+
+def _unfinished(job: Job, stored_states: dict[uuid.UUID, str]) -> int:
+    """How many of the job's dependencies have not completed (new ones have not)."""
+    if not job.dependencies:
+        return 0
+    return sum(
         1 for dep in job.dependencies if stored_states.get(uuid.UUID(dep)) != JobStatus.COMPLETED
     )
-    return JobRow(
-        id=job.id,
-        name=job.name,
-        function=job.function_path,
-        params=job.params,
-        queue=job.queue,
-        priority=job.priority,
-        description=job.description,
-        max_attempts=job.max_attempts,
-        timeout=job.timeout,
-        retry_delay=job.retry_delay,
-        retry_backoff=job.retry_backoff,
-        retry_max_delay=job.retry_max_delay,
-        pass_parent_results=job.pass_parent_results,
-        unique_key=job.unique_key,
-        pending_dependencies=unfinished,
-        workflow=workflow,
-        trace_context=trace_context,
-        run_after=job.run_after or DatabaseNow(),
-        created_at=DatabaseNow(),
-        updated_at=DatabaseNow(),
-    )
-
-
-def _claimable_queues(jobs: Sequence[Job], stored_states: dict[uuid.UUID, str]) -> set[str]:
-    """The queues of the new jobs that wait on nothing."""
-    return {
-        job.queue
-        for job in jobs
-        if all(stored_states.get(uuid.UUID(dep)) == JobStatus.COMPLETED for dep in job.dependencies)
-    }
 
 
 def _cancel_jobs_blocked_by_unsuccessful(

@@ -9,6 +9,8 @@ from typing import Any
 
 from .conf import gigq_settings
 
+#: ``json.dumps(allow_nan=False, ensure_ascii=False)``, without building an encoder per call.
+_STRICT_JSON = json.JSONEncoder(allow_nan=False, ensure_ascii=False)
 #: An escaped NUL character in JSON text that is not itself an escaped backslash.
 _ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
@@ -20,7 +22,7 @@ def encode_json(value: Any, what: str) -> str:
     values), no NUL character and no unpaired surrogate in strings (PostgreSQL rejects both).
     """
     try:
-        encoded = json.dumps(value, allow_nan=False, ensure_ascii=False)
+        encoded = _STRICT_JSON.encode(value)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{what} must be JSON-serializable: {exc}") from None
     except RecursionError:
@@ -54,8 +56,14 @@ def storable_text(text: str) -> str:
 
 def validate_params(params: Any) -> dict[str, Any]:
     """Return ``params`` (a dict of JSON values) or raise a clear error."""
+    encode_params(params)
+    return {} if params is None else params
+
+
+def encode_params(params: Any) -> str:
+    """Return ``params`` (a dict of JSON values, or None for none) as JSON text, or raise."""
     if params is None:
-        return {}
+        return "{}"
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict of keyword arguments; got {type(params).__name__}")
     non_string = [key for key in params if not isinstance(key, str)]
@@ -72,7 +80,7 @@ def validate_params(params: Any) -> dict[str, Any]:
             f"elsewhere (a file, a model) and pass its reference, or raise "
             f"GIGQ['MAX_PARAMS_BYTES']"
         )
-    return params
+    return encoded
 
 
 def check_storable_text(name: str, value: str) -> None:
