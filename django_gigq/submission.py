@@ -198,6 +198,8 @@ def _check_acyclic(jobs: Sequence[Job]) -> None:
     Stored jobs cannot depend on new ones, so a cycle can only lie within a submission.
     An iterative depth-first search: deep chains must not hit Python's recursion limit.
     """
+    if not any(job.dependencies for job in jobs):
+        return
     by_id = {job.id: job for job in jobs}
     visiting, done = 1, 2
     state: dict[str, int] = {}
@@ -228,6 +230,8 @@ def _lock_stored_dependencies(jobs: Sequence[Job], using: str) -> dict[uuid.UUID
     The lock stops a dependency from completing between our count and our commit: its
     completion would decrement counters before it could see the new jobs.
     """
+    if not any(job.dependencies for job in jobs):
+        return {}
     new_ids = {job.id for job in jobs}
     wanted = {dep for job in jobs for dep in job.dependencies if dep not in new_ids}
     if not wanted:
@@ -318,7 +322,6 @@ def _rows(
             name=job.name,
             function=function_path,
             params={} if job.params is None else job.params,
-            params_json=params_json,
             queue=job.queue,
             priority=job.priority,
             description=job.description,
@@ -331,8 +334,9 @@ def _rows(
             pass_parent_results=job.pass_parent_results,
             pending_dependencies=_unfinished(job, stored_states),
             workflow=workflow_id,
-            trace_context=trace_context,
             run_after=job.run_after,
+            trace_context=trace_context,
+            params_json=params_json,
         )
         for job, (function_path, params_json) in zip(jobs, checked, strict=True)
     ]

@@ -1,8 +1,12 @@
 """Submitting jobs: all or nothing, with clear errors for what cannot be stored."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from django_gigq import Job, JobQueue, Workflow
 from django_gigq.exceptions import GigQCompatibilityWarning
@@ -47,6 +51,71 @@ def test_submitting_the_same_job_twice_is_a_clear_error(queue):
     with pytest.raises(ValueError, match="already submitted"):
         queue.submit(job)
     assert JobRow.objects.count() == 1
+
+
+def test_a_batch_with_one_job_already_submitted_stores_none_of_them(queue):
+    stored = Job("stored", jobs.noop)
+    queue.submit(stored)
+    batch = [Job("new", jobs.noop), stored, Job("newer", jobs.noop)]
+    with pytest.raises(ValueError, match=rf"job {stored.id} \(stored\) was already submitted"):
+        queue.submit_many(batch)
+    assert list(JobRow.objects.values_list("name", flat=True)) == ["stored"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_submitting_is_all_or_nothing_too():
+    queue = JobQueue()
+    stored = Job("stored", jobs.noop)
+    queue.submit(stored)
+    with pytest.raises(ValueError, match="already submitted"):
+        queue.submit(stored)
+    with pytest.raises(ValueError, match="already submitted"):
+        queue.submit_many([Job("new", jobs.noop), stored])
+    assert list(JobRow.objects.values_list("name", flat=True)) == ["stored"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_option_is_stored_as_given_for_one_job_and_for_a_batch():
+    run_after = timezone.now() + timedelta(hours=1)
+
+    def job(name, **options):
+        return Job(name, jobs.add, params={"a": 1, "b": "é ✓ 😀", "c": [None, 2.5]}, priority=-3,
+                   max_attempts=5, timeout=7, description="déjà", retry_delay=2, queue="q",
+                   pass_parent_results=True, retry_backoff="exponential", retry_max_delay=60,
+                   unique_key=f"key-{name}", **options)  # fmt: skip
+
+    JobQueue().submit(job("one", run_after=run_after))
+    JobQueue().submit_many([job("many-1", run_after=run_after), job("many-2")])
+
+    rows = {row.name: row for row in JobRow.objects.all()}
+    assert sorted(rows) == ["many-1", "many-2", "one"]
+    for row in rows.values():
+        assert (row.function, row.params) == ("tests.jobs.add", job("x").params)
+        assert (row.priority, row.max_attempts, row.timeout, row.retry_delay) == (-3, 5, 7, 2)
+        assert (row.description, row.queue, row.pass_parent_results) == ("déjà", "q", True)
+        assert (row.retry_backoff, row.retry_max_delay) == ("exponential", 60)
+        assert (row.unique_key, row.active_unique_key) == (f"key-{row.name}",) * 2
+        assert (row.status, row.attempts, row.error, row.progress_message) == ("pending", 0, "", "")
+        assert row.pending_dependencies == 0 and row.workflow_id is None
+        assert row.created_at == row.updated_at
+    assert rows["one"].run_after == rows["many-1"].run_after == run_after
+    assert rows["many-2"].run_after <= rows["many-2"].created_at + timedelta(seconds=1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL takes arrays")
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_one_job_takes_one_statement_and_a_batch_no_more_for_its_size():
+    with CaptureQueriesContext(connection) as queries:
+        JobQueue().submit(Job("one", jobs.noop))
+    assert len(queries) == 1
+    assert JobRow.objects.get().status == "pending"
+    counts = []
+    for size in (2, 1200):
+        with CaptureQueriesContext(connection) as queries:
+            JobQueue().submit_many([Job(f"n{n}", jobs.noop) for n in range(size)])
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert JobRow.objects.count() == 1203
 
 
 def test_the_same_job_twice_in_one_batch_is_rejected(queue):

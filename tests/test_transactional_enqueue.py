@@ -121,3 +121,24 @@ def test_notify_is_not_delivered_for_a_rolled_back_submission(listener):
     with transaction.atomic():
         queue.submit(Job("n", jobs.noop, queue="mail"))
     assert notifications(listener, timeout=5) == ["mail"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="NOTIFY is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_submitting_wakes_the_queues_of_new_jobs_that_wait_on_nothing(listener):
+    queue = JobQueue()
+    first = queue.submit(Job("n", jobs.noop, queue="mail"))  # outside any transaction
+    assert notifications(listener, timeout=5) == ["mail"]
+
+    waiting = Job("waits", jobs.noop, queue="later", dependencies=[first])
+    queue.submit_many([Job("a", jobs.noop, queue="a"), Job("b", jobs.noop, queue="a"), waiting])
+    assert all_notifications(listener, timeout=0.5) == ["a"]
+
+    queue.submit(Job("keyed", jobs.noop, queue="keys", unique_key="k"))
+    assert all_notifications(listener, timeout=0.5) == ["keys"]
+    queue.submit(Job("duplicate", jobs.noop, queue="keys", unique_key="k"))  # stores nothing
+    assert all_notifications(listener, timeout=0.5) == []
+
+
+def all_notifications(listening, timeout):
+    return [n.payload for n in listening.notifies(timeout=timeout)]
