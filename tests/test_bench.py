@@ -48,3 +48,18 @@ def test_the_suite_measures_everything_and_touches_only_its_own_queue(monkeypatc
     assert JobQueue().get_status(mine)["status"] == "pending"
     assert all(report.describe(row) for row in rows)
     assert "<svg" in report.plot_svg(rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_measurements_asked_for_run():
+    rows = list(runner.run("default", TINY, log=lambda line: None, only=["submit"]))
+    assert [row["benchmark"] for row in rows] == ["submit one by one", "submit_many"]
+    assert not JobRow.objects.in_queue(BENCH_QUEUE).exists()
+    with pytest.raises(ValueError, match="unknown measurements \\['submits'\\]"):
+        list(runner.run("default", TINY, only=["submits"]))
+
+
+def test_the_benchmark_script_offers_the_suites_measurements():
+    from benchmarks import run
+
+    assert run.GROUPS == runner.GROUPS

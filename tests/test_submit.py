@@ -1,6 +1,7 @@
 """Submitting jobs: all or nothing, with clear errors for what cannot be stored."""
 
 import uuid
+from contextlib import nullcontext
 from datetime import timedelta
 
 import pytest
@@ -116,6 +117,14 @@ def test_on_postgresql_one_job_takes_one_statement_and_a_batch_no_more_for_its_s
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert JobRow.objects.count() == 1203
+
+
+def test_every_job_stores_the_trace_context_of_its_submission(queue, monkeypatch):
+    context = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
+    monkeypatch.setattr("django_gigq.submission.submit_span", lambda jobs: nullcontext(context))
+    queue.submit_many([Job("a", jobs.noop), Job("b", jobs.noop)])
+    queue.submit(Job("c", jobs.noop))
+    assert [row.trace_context for row in JobRow.objects.all()] == [context] * 3
 
 
 def test_the_same_job_twice_in_one_batch_is_rejected(queue):
