@@ -26,14 +26,30 @@ from .jobs import gather, noop
 from .tables import add_finished_rows, analyze, clear_bench_jobs
 
 
-def submit_one_by_one(count: int, using: str) -> dict[str, Any]:
-    """Submit ``count`` jobs, each in its own transaction, as a web view would."""
+def submit_one_by_one(
+    count: int, using: str, beside: Callable[[int], float] | None = None, turns: int = 10
+) -> dict[str, Any]:
+    """Submit ``count`` jobs, each in its own transaction, as a web view would.
+
+    With ``beside`` (a loop that inserts n rows and returns the seconds it took), the
+    submits and that loop take ``turns`` turns each, so both see the same machine even as
+    its load changes; its rate is ``raw``.
+    """
     clear_bench_jobs(using)
     queue = JobQueue(using)
-    began = time.perf_counter()
-    for _ in range(count):
-        queue.submit(Job("noop", noop, queue=BENCH_QUEUE))
-    return {"jobs": count, "jobs_per_s": count / (time.perf_counter() - began)}
+    ours = theirs = 0.0
+    for turn in range(turns):
+        size = count // turns + (turn < count % turns)
+        began = time.perf_counter()
+        for _ in range(size):
+            queue.submit(Job("noop", noop, queue=BENCH_QUEUE))
+        ours += time.perf_counter() - began
+        if beside is not None:
+            theirs += beside(size)
+    figures = {"jobs": count, "jobs_per_s": count / ours}
+    if beside is not None:
+        figures["raw"] = count / theirs
+    return figures
 
 
 def submit_in_bulk(count: int, using: str) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connections
@@ -85,15 +87,23 @@ def drain_rate(using: str, jobs: int, processes: int, batch: int) -> float:
     return jobs / (time.perf_counter() - began)
 
 
-def insert_rate(using: str, rows: int) -> float:
-    """Return rows/s for inserting ``rows`` rows, one per transaction."""
+@contextmanager
+def insert_loop(using: str) -> Iterator[Callable[[int], float]]:
+    """Give a function that inserts ``rows`` rows, one per transaction, and returns seconds.
+
+    The connection stays open between calls, so a caller can take turns with its own loop.
+    """
     params = connection_params(using)
     _prepare(params, 0)
     with _connect(params) as connection:
-        began = time.perf_counter()
-        for _ in range(rows):
-            connection.execute(f"INSERT INTO {TABLE} (priority) VALUES (%s)", [0])
-        return rows / (time.perf_counter() - began)
+
+        def insert(rows: int) -> float:
+            began = time.perf_counter()
+            for _ in range(rows):
+                connection.execute(f"INSERT INTO {TABLE} (priority) VALUES (%s)", [0])
+            return time.perf_counter() - began
+
+        yield insert
 
 
 def drop(using: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -86,13 +87,9 @@ def run(
     postgres = connections[using].vendor == "postgresql"
     if "submit" in only:
         log("submit ...")
-        row = {
-            "benchmark": "submit one by one",
-            **measure.submit_one_by_one(sizes.submit_one, using),
-        }
-        if postgres:
-            row["raw"] = raw.insert_rate(using, sizes.submit_one)
-        yield row
+        with raw.insert_loop(using) if postgres else nullcontext() as insert:
+            figures = measure.submit_one_by_one(sizes.submit_one, using, beside=insert)
+        yield {"benchmark": "submit one by one", **figures}
         yield {"benchmark": "submit_many", **measure.submit_in_bulk(sizes.submit_bulk, using)}
     if "drain" in only:
         for workers in sizes.workers:
