@@ -3,11 +3,10 @@
 ``bulk_create`` builds a model instance per job and prepares it field by field, then
 builds statement text that grows with the batch; submitting one job cost more in Python
 than in the database. Here the statement's text is built once per database. On
-PostgreSQL conflicts are skipped rather than raised (so no savepoint is needed to survive
-them) and the same statement wakes the workers: a single round trip stores a job. One
-job goes as a row of values, several as one array per column, in binary. Elsewhere,
-rows of placeholders, and a taken id or key raises ``IntegrityError`` as the database
-reports it.
+PostgreSQL the statement also wakes the workers, and a single job whose id or key is
+taken is skipped rather than refused (so surviving that needs no savepoint): one round
+trip stores a job. Several jobs go as one array per column, in binary. Elsewhere, rows
+of placeholders.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.db import connections
+from django.db import IntegrityError, connections
 
 from .db import DatabaseNow
 from .models import Job as JobRow
@@ -64,41 +63,46 @@ _TRACE_CONTEXT = _GIVEN.index("trace_context")
 _NOW = ("created_at", "updated_at")
 #: Rows per statement where values are placeholders: within every database's limits.
 BATCH_SIZE = 500
-#: Added to the INSERT on PostgreSQL: skip a row whose id or key is taken; tell the
-#: workers of the queue of an inserted job that waits on nothing. ``pg_notify`` runs for
-#: each inserted row; PostgreSQL sends each distinct notification once, at commit.
-_ON_CONFLICT_NOTIFY = (
-    " ON CONFLICT DO NOTHING "
-    "RETURNING id, CASE WHEN pending_dependencies = 0 THEN pg_notify(%s, queue) END"
-)
+#: Ends the INSERT on PostgreSQL: tell the workers of the queue of each inserted job that
+#: waits on nothing. ``pg_notify`` runs for each inserted row; PostgreSQL sends each
+#: distinct notification once, at commit.
+_NOTIFY = " RETURNING CASE WHEN pending_dependencies = 0 THEN pg_notify(%s, queue) END"
 
 
-def insert_jobs(rows: Sequence[NewJob], *, using: str) -> set[str]:
-    """Insert ``rows``; on PostgreSQL, return the ids of those it skipped.
+class Skipped(IntegrityError):
+    """PostgreSQL skipped the job: its id or its unique key is taken. Nothing was stored,
+    and the transaction goes on."""
 
-    On PostgreSQL a row whose id or unique key is taken is skipped (the others are
-    inserted; the caller rolls back if it must), and workers listening for new jobs are
-    told of the queues of the inserted jobs that wait on nothing, at commit. Elsewhere
-    such a row raises ``IntegrityError``, and the set returned is empty.
+
+def insert_jobs(rows: Sequence[NewJob], *, using: str) -> None:
+    """Insert ``rows``; on PostgreSQL, wake the workers of their queues at commit.
+
+    Workers listening for new jobs are told of the queues of the inserted jobs that wait
+    on nothing.
+
+    Raises:
+        IntegrityError: a job's id or unique key is taken; the caller rolls back. A single
+            job on PostgreSQL raises ``Skipped`` instead: the statement skipped it rather
+            than failed, so the transaction is intact.
     """
     connection = connections[using]
     if not rows:
-        return set()
+        return
     if connection.vendor != "postgresql":
         _insert_with_placeholders(rows, connection)
-        return set()
-    if len(rows) == 1:
+    elif len(rows) == 1:
         # A row of values: psycopg renders scalars several times faster than arrays.
-        return _insert_one(rows[0], connection)
-    return _insert_with_arrays(rows, connection)
+        _insert_one(rows[0], connection)
+    else:
+        _insert_with_arrays(rows, connection)
 
 
-def _insert_one(row: NewJob, connection) -> set[str]:
+def _insert_one(row: NewJob, connection) -> None:
     statement = _statement(connection)
-    sql = statement.head + statement.row + _ON_CONFLICT_NOTIFY
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_postgresql_values(row), *statement.constants, CHANNEL])
-        return set() if cursor.fetchone() else {row.id}
+        cursor.execute(statement.one_row, [*_postgresql_values(row), *statement.constants, CHANNEL])
+        if cursor.fetchone() is None:
+            raise Skipped(f"job {row.id} was not stored: its id or unique key is taken")
 
 
 def _postgresql_values(row: NewJob) -> list[Any]:
@@ -109,7 +113,7 @@ def _postgresql_values(row: NewJob) -> list[Any]:
     return values
 
 
-def _insert_with_arrays(rows: Sequence[NewJob], connection) -> set[str]:
+def _insert_with_arrays(rows: Sequence[NewJob], connection) -> None:
     statement = _statement(connection)
     arrays = [list(column) for column in zip(*rows, strict=True)]
     arrays[_PARAMS] = arrays.pop()  # params_json
@@ -118,8 +122,7 @@ def _insert_with_arrays(rows: Sequence[NewJob], connection) -> set[str]:
     encoded = {key: _json_or_none(context) for key, context in contexts.items()}
     arrays[_TRACE_CONTEXT] = [encoded[id(context)] for context in arrays[_TRACE_CONTEXT]]
     with _binding_cursor(connection) as cursor:
-        cursor.execute(statement.from_arrays, [*arrays, *statement.constants, CHANNEL])
-        return {str(job_id) for (job_id,) in cursor.fetchall()}
+        cursor.execute(statement.from_arrays, [*statement.constants, *arrays, CHANNEL])
 
 
 @contextmanager
@@ -176,9 +179,11 @@ class _Statement(NamedTuple):
     row: str
     #: The value of each constant column, the same for every new job.
     constants: list[Any]
-    #: PostgreSQL: the statement taking an array per given column, then the constants and
-    #: the NOTIFY channel, for a cursor binding on the server. It returns the ids of the
-    #: rows it skipped.
+    #: PostgreSQL, one row: the row's values, the constants and the NOTIFY channel. It
+    #: skips a row whose id or key is taken, and returns a row for each row inserted.
+    one_row: str
+    #: PostgreSQL, several rows: the constants, an array per given column and the NOTIFY
+    #: channel, for a cursor binding on the server.
     from_arrays: str
 
 
@@ -198,12 +203,13 @@ def _build_statement(connection) -> _Statement:
     given_columns = [quote(field.column) for field in given]
     constant_columns, constants = _constants(connection)
     columns = ", ".join([*given_columns, *constant_columns, *(quote(name) for name in _NOW)])
-    table = quote(JobRow._meta.db_table)
+    head = f"INSERT INTO {quote(JobRow._meta.db_table)} ({columns}) "
     tail = ["%s"] * len(constants) + [now] * len(_NOW)
-
     row = [f"COALESCE(%s, {now})" if field.name == "run_after" else "%s" for field in given]
-    from_arrays = ""
+    row_sql = f"({', '.join(row + tail)})"
+    one_row = from_arrays = ""
     if connection.vendor == "postgresql":
+        one_row = f"{head}VALUES {row_sql} ON CONFLICT DO NOTHING{_NOTIFY}"
         # %b: binary parameters (see _binding_cursor).
         arrays = ", ".join(f"%b::{_array_type(field, connection)}[]" for field in given)
         selected = [
@@ -211,15 +217,14 @@ def _build_statement(connection) -> _Statement:
             for field, column in zip(given, given_columns, strict=True)
         ]
         from_arrays = (
-            f"WITH given AS (SELECT * FROM unnest({arrays}) AS given({', '.join(given_columns)})), "
-            f"new AS (INSERT INTO {table} ({columns}) "
-            f"SELECT {', '.join(selected + tail)} FROM given{_ON_CONFLICT_NOTIFY}) "
-            f"SELECT id FROM given WHERE NOT EXISTS (SELECT FROM new WHERE new.id = given.id)"
+            f"{head}SELECT {', '.join(selected + tail)} "
+            f"FROM unnest({arrays}) AS given({', '.join(given_columns)}){_NOTIFY}"
         )
     return _Statement(
-        head=f"INSERT INTO {table} ({columns}) VALUES ",
-        row=f"({', '.join(row + tail)})",
+        head=f"{head}VALUES ",
+        row=row_sql,
         constants=constants,
+        one_row=one_row,
         from_arrays=from_arrays,
     )
 

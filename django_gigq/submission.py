@@ -16,7 +16,7 @@ from .importing import check_allowed
 from .models import Job as JobRow
 from .models import JobDependency
 from .models import Workflow as WorkflowRow
-from .new_jobs import NewJob, insert_jobs
+from .new_jobs import NewJob, Skipped, insert_jobs
 from .states import UNSUCCESSFUL_STATES, JobStatus
 from .tracing import submit_span
 from .transitions import cancel_dependents
@@ -92,47 +92,69 @@ def _store(
     on_duplicate: str,
     trace_context: dict[str, str] | None,
 ) -> list[str]:
+    functions = [path for path, _ in checked]
     if _one_statement_stores(jobs, workflow, using):
-        rows = _rows(jobs, checked, {}, None, trace_context)
-        if not insert_jobs(rows, using=using):
-            announce_submitted(jobs, [path for path, _ in checked], using=using)
+        try:
+            insert_jobs(_rows(jobs, checked, {}, None, trace_context), using=using)
+        except Skipped:
+            pass  # nothing was stored: the id or the key is taken; the path below says which
+        else:
+            announce_submitted(jobs, functions, using=using)
             return [job.id for job in jobs]
-        # Nothing was stored: the id or the key is taken. The path below says which.
     keys = [job.unique_key for job in jobs if job.unique_key is not None]
+    error = None
     for _try in range(KEY_RACE_RETRIES):
         try:
             with write_transaction(using):
                 stored_states = _lock_stored_dependencies(jobs, using)
                 if workflow is not None:
                     workflow.save(using=using)
-                rows = _rows(jobs, checked, stored_states, workflow, trace_context)
-                holders = _insert(jobs, rows, using, keys)
-                if holders is None:
-                    raise _KeyReleased
-                if holders:
-                    return _duplicate(jobs, holders, on_duplicate, workflow)
+                insert_jobs(
+                    _rows(jobs, checked, stored_states, workflow, trace_context), using=using
+                )
                 _insert_links(jobs, using)
                 _cancel_jobs_blocked_by_unsuccessful(jobs, stored_states, using)
-                announce_submitted(jobs, [path for path, _ in checked], using=using)
-        except _KeyReleased:
-            continue  # the key's holder finished between our insert and our read: again
+                announce_submitted(jobs, functions, using=using)
+            return [job.id for job in jobs]
         except IntegrityError as exc:
-            # Another process submitted one of these ids between our check and our insert.
-            raise ValueError(f"a job in this submission was already submitted: {exc}") from exc
-        return [job.id for job in jobs]
+            # Rolled back; find out why: an id already submitted raises, a taken key has
+            # a holder.
+            error = exc
+            holders = _why_not_stored(jobs, keys, exc, using)
+        if holders:
+            return _duplicate(jobs, holders, on_duplicate, workflow)
+        # The key's holder finished between our insert and our read: try again.
     raise ValueError(
         f"unique keys {keys} were taken and released {KEY_RACE_RETRIES} times while this "
-        f"submission ran; submit again"
-    )
+        f"submission ran; submit again (the database said: {error})"
+    ) from error
+
+
+def _why_not_stored(
+    jobs: Sequence[Job], keys: list[str], error: IntegrityError, using: str
+) -> dict[str, str]:
+    """Say why an insert that was rolled back failed: return ``{key: holder id}``.
+
+    Empty when a key was taken by a job that has finished since.
+
+    Raises:
+        ValueError: a job was already submitted, or the database refused the jobs for
+            another reason (its message says which).
+    """
+    with transaction.atomic(using=using):
+        _check_not_stored(jobs, using)
+        if not keys:
+            raise ValueError(f"the database refused this submission: {error}") from error
+        return _key_holders(keys, using)
 
 
 def _one_statement_stores(jobs: Sequence[Job], workflow: WorkflowRow | None, using: str) -> bool:
     """Whether one INSERT, without a transaction of its own, can store ``jobs``.
 
     On PostgreSQL a single job that waits on nothing takes one statement, which is atomic
-    by itself and skips (rather than fails on) a taken id or key: it needs neither a
-    transaction nor, inside the caller's, a savepoint. Submitting one job then costs one
-    round trip, as a bare INSERT does.
+    by itself and skips (rather than fails on) a taken id or key (``Skipped``): it needs
+    neither a transaction nor, inside the caller's, a savepoint. Submitting one job then
+    costs one round trip, as a bare INSERT does.
     """
     if len(jobs) != 1 or jobs[0].dependencies or workflow is not None:
         return False
@@ -142,10 +164,6 @@ def _one_statement_stores(jobs: Sequence[Job], workflow: WorkflowRow | None, usi
     # Outside any transaction, or in the caller's atomic block; not under manual
     # transaction management, where only atomic() makes on_commit work.
     return connection.in_atomic_block or connection.get_autocommit()
-
-
-class _KeyReleased(Exception):
-    """Roll the submission back and try again: the key's holder is gone."""
 
 
 def _check_unique_keys(jobs: Sequence[Job]) -> None:
@@ -250,39 +268,6 @@ def _lock_stored_dependencies(jobs: Sequence[Job], using: str) -> dict[uuid.UUID
                     f"first, or in the same submit_many() or workflow"
                 )
     return states
-
-
-def _insert(
-    jobs: Sequence[Job], rows: list[NewJob], using: str, keys: list[str]
-) -> dict[str, str] | None:
-    """Insert the jobs.
-
-    Returns ``{}`` when they were stored; when a unique key is taken, stores nothing and
-    returns ``{key: holder id}``, or None if the holder finished before we could read it.
-
-    Raises:
-        ValueError: a job was already submitted.
-    """
-    if connections[using].vendor == "postgresql":
-        skipped = insert_jobs(rows, using=using)
-        if not skipped:
-            return {}
-        # Ours were skipped: for a taken id (said so here), or a taken key. Raising or
-        # returning holders, the caller rolls back what was inserted.
-        missed = [job for job in jobs if job.id in skipped]
-        _check_not_stored(missed, using)
-        return _key_holders([job.unique_key for job in missed if job.unique_key], using) or None
-    _check_not_stored(jobs, using)
-    if not keys:
-        insert_jobs(rows, using=using)
-        return {}
-    try:
-        # A savepoint: a taken key must not break the caller's transaction.
-        with transaction.atomic(using=using):
-            insert_jobs(rows, using=using)
-    except IntegrityError:
-        return _key_holders(keys, using) or None
-    return {}
 
 
 def _insert_links(jobs: Sequence[Job], using: str) -> None:
