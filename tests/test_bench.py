@@ -63,3 +63,16 @@ def test_the_benchmark_script_offers_the_suites_measurements():
     from benchmarks import run
 
     assert run.GROUPS == runner.GROUPS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gigq_bench_runs_only_the_measurements_asked_for():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("gigq_bench", "--only", "submit", stdout=out, stderr=StringIO())
+    lines = out.getvalue().splitlines()
+    assert [line.split()[0] for line in lines[1:3]] == ["submit", "submit_many"]
+    assert not any(line.startswith("drain") for line in lines)
