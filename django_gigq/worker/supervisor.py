@@ -311,7 +311,8 @@ class Supervisor:
         self.outcomes.append(outcome)
         self.processed += 1
         job = outcome.job
-        logger.info("Job %s (%s) %s", job.id, job.name, outcome.describe())
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("Job %s (%s) %s", job.id, job.name, outcome.describe())
         if self.on_progress is not None:
             self.on_progress(self.processed)
 
