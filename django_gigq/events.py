@@ -72,6 +72,10 @@ def announce_started(job: ClaimedJob, *, using: str) -> None:
 def announce_outcome(outcome: Outcome, status: str, worker_id: str, *, using: str) -> None:
     """Once the outcome commits, send ``job_completed``, ``job_retrying``, ``job_failed``
     or ``job_cancelled`` (a snooze is only logged)."""
+    if status == JobStatus.COMPLETED and not (
+        signals.job_completed.has_listeners() or logger.isEnabledFor(logging.DEBUG)
+    ):
+        return  # the worker's hot path: a completion nobody hears of costs nothing more
     transaction.on_commit(
         lambda: _announce_outcome(outcome, status, worker_id, using), using=using, robust=True
     )

@@ -16,7 +16,8 @@ from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
-from django_gigq import Job, JobStatus, Workflow
+from django_gigq import Job, JobContext, JobStatus, Workflow
+from django_gigq.claim import claim_jobs
 from django_gigq.models import Job as JobRow
 from django_gigq.worker.heartbeat import register_worker
 from tests import jobs
@@ -200,6 +201,28 @@ def test_operator_reads_a_job_page_and_requeues_it_with_its_button(operator, ops
     assert status(ops.resize) == JobStatus.PENDING
     assert page.locator("button.gigq-requeue-button").count() == 0
     assert page.locator("button.gigq-cancel-button").count() == 1
+
+
+def test_operator_sees_a_running_jobs_progress_and_cancels_it(operator, ops, queue):
+    page = operator
+    job_id = queue.submit(Job("import contacts", jobs.report_progress_until_released,
+                              params={"key": "never"}, queue="imports"))  # fmt: skip
+    [run] = claim_jobs("worker-a", queues=["imports"], using="default")
+    JobContext(run, "default").set_progress(0.62, "6,200 of 10,000 rows")
+
+    page.goto(f"{JOBS}?status__exact=running")
+    assert "62%" in page.inner_text("#result_list")
+    page.goto(f"{JOBS}{job_id}/change/")
+    assert page.locator(".field-progress_bar progress").get_attribute("value") == "62"
+    assert "6,200 of 10,000 rows" in page.inner_text(".field-progress_bar")
+    screenshot(page, "job-page-running")
+
+    page.click("button.gigq-cancel-button")
+    page.wait_for_selector("ul.messagelist")
+
+    assert "Asked the workers of 1 job to stop it" in page.inner_text("ul.messagelist")
+    assert JobRow.objects.get(id=job_id).cancel_requested_at is not None
+    assert page.locator("button.gigq-cancel-button").count() == 0  # asked once
 
 
 def test_workflow_page_draws_the_graph_and_its_nodes_open_the_jobs(operator, ops):

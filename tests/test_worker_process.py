@@ -1,6 +1,7 @@
 """gigq_worker as users run it: real processes, real signals, timeouts, crashes, rescue."""
 
 import signal
+import time
 
 import pytest
 from django.db import connection  # noqa: F401 - read by the skipif conditions
@@ -80,6 +81,22 @@ def test_sigterm_lets_the_running_job_finish_then_exits_zero(queue):
     assert status(job_id) == JobStatus.COMPLETED
     assert status(waiting) == JobStatus.PENDING
     assert WorkerProcess.objects.get(pid=worker.pid).state == "stopped"
+
+
+def test_an_idle_worker_with_long_intervals_stops_at_once_on_sigterm(queue):
+    # Nothing would wake this worker for a minute: the signal itself must end its wait.
+    sleepy = {"HEARTBEAT_INTERVAL": 60, "LEASE_SECONDS": 120, "RESCUE_INTERVAL": 60,
+              "SCHEDULER_INTERVAL": 60}  # fmt: skip
+    job_id = queue.submit(Job("first", jobs.noop))
+    worker = start_worker("--polling-interval", "60", gigq_settings=sleepy)
+    # Once its job is recorded, the worker looks for the next, finds none, and waits.
+    wait_for(lambda: status(job_id) == JobStatus.COMPLETED, message="the first job")
+
+    signalled_at = time.monotonic()
+    exit_code, _out, err = stop(worker, timeout=30)
+
+    assert exit_code == 0, err
+    assert time.monotonic() - signalled_at < 10
 
 
 def test_job_still_running_after_the_grace_period_is_put_back_without_using_an_attempt(queue):

@@ -33,7 +33,7 @@ from .heartbeat import asked_to_stop, beat, register_worker, set_worker_state
 from .listener import Listener
 from .messages import decode_outcome
 from .pool import Child, Pool
-from .waiting import wait_for_any
+from .waiting import SignalWakeup, wait_for_any
 
 logger = logging.getLogger("django_gigq.worker")
 
@@ -83,6 +83,7 @@ class Supervisor:
         self.db_retry_delay = 0.1
         self.listener = Listener(self.using) if Listener.supported(self.using) else None
         self.pool: Pool | None = None
+        self.signal_wakeup = SignalWakeup()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -217,7 +218,10 @@ class Supervisor:
         sources = [child.pipe for child in self.pool.children]
         sentinels = [child.process.sentinel for child in self.pool.busy]
         listener = self._listening()
-        ready = wait_for_any([*sources, *sentinels, *([listener] if listener else [])], timeout)
+        extra = [source for source in (listener, self.signal_wakeup.fd) if source is not None]
+        ready = wait_for_any([*sources, *sentinels, *extra], timeout)
+        if self.signal_wakeup.fd in ready:
+            self.signal_wakeup.drain()  # a signal arrived: its handler set the flags
         if listener is not None and listener in ready:
             channels = self.listener.drain()
             if CHANNEL in channels:
@@ -307,7 +311,8 @@ class Supervisor:
         self.outcomes.append(outcome)
         self.processed += 1
         job = outcome.job
-        logger.info("Job %s (%s) %s", job.id, job.name, outcome.describe())
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("Job %s (%s) %s", job.id, job.name, outcome.describe())
         if self.on_progress is not None:
             self.on_progress(self.processed)
 
@@ -410,8 +415,10 @@ class Supervisor:
             self.request_stop()
 
         previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+        self.signal_wakeup.install()  # so a signal ends the wait in _collect_messages at once
 
         def restore() -> None:
+            self.signal_wakeup.uninstall()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
