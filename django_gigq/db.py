@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -39,14 +40,32 @@ def uuid7() -> uuid.UUID:
     """Return a time-ordered UUID (RFC 9562 version 7).
 
     Ids made at the same millisecond share a prefix, so new rows land at the end of the
-    primary-key index instead of at random pages, and ids sort roughly by creation time.
+    primary-key index instead of at random pages, and ids sort by creation time. Within a
+    process they strictly increase: ids made in the same millisecond count up in the 12
+    bits after the time (RFC 9562, method 1), so jobs submitted faster than the
+    database's clock ticks (SQLite keeps milliseconds) still list in submission order.
     """
-    unix_ms = time.time_ns() // 1_000_000
+    global _last_made
     random_bits = int.from_bytes(os.urandom(10), "big")
-    rand_a = random_bits >> 68  # 12 bits
-    rand_b = random_bits & ((1 << 62) - 1)  # 62 bits
-    value = (unix_ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
+    unix_ms = time.time_ns() // 1_000_000
+    with _made_lock:
+        last_ms, last_counter = _last_made
+        if unix_ms > last_ms:
+            counter = random_bits >> 69  # 11 random bits: room to count up after them
+        elif last_counter < _COUNTER_MAX:  # the same millisecond, or the clock went back
+            unix_ms, counter = last_ms, last_counter + 1
+        else:  # a spent counter borrows the next millisecond
+            unix_ms, counter = last_ms + 1, random_bits >> 69
+        _last_made = (unix_ms, counter)
+    rand_b = random_bits & ((1 << 62) - 1)
+    value = (unix_ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | rand_b
     return uuid.UUID(int=value)
+
+
+_COUNTER_MAX = (1 << 12) - 1
+_made_lock = threading.Lock()
+#: The millisecond and counter of the last id this process made.
+_last_made = (0, 0)
 
 
 @contextmanager

@@ -40,6 +40,13 @@ def test_submit_stores_a_pending_job_with_its_options(queue):
     assert row.created_at.tzinfo is not None and row.run_after.tzinfo is not None
 
 
+def test_job_ids_increase_in_the_order_jobs_are_made():
+    # Faster than any clock ticks: ids, not times, keep jobs in submission order.
+    ids = [uuid.UUID(Job("n", jobs.noop).id) for _ in range(5000)]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert {(i.version, i.variant) for i in ids} == {(7, uuid.RFC_4122)}
+
+
 def test_submit_many_returns_ids_in_order(queue):
     batch = [Job(f"n{i}", jobs.noop) for i in range(1200)]
     assert queue.submit_many(batch) == [job.id for job in batch]
