@@ -161,6 +161,8 @@ def _insert_jobs_sql(rows: int) -> tuple[str, list]:
     }
     columns, values, params = [], [], []
     for field in Job._meta.concrete_fields:
+        if field.generated:  # computed by the database (active_unique_key)
+            continue
         columns.append(connection.ops.quote_name(field.column))
         if field.column in known:
             values.append(known[field.column])
