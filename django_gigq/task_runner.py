@@ -19,6 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from .claim import ClaimedJob
+from .context import JobCancelled, JobSnoozed
 from .exceptions import UnrunnableJob
 from .execution import Outcome
 from .importing import load_callable
@@ -63,6 +64,8 @@ def run_task(task: Any, job: ClaimedJob, using: str) -> Outcome:
         return _failed(job, task_result, sender, exc, started)
     try:
         value = _json_value(task, task.call(*args, **kwargs))
+    except (JobSnoozed, JobCancelled) as exc:  # asked for through current_context()
+        return _controlled(job, task_result, sender, exc, started)
     except (Exception, SystemExit) as exc:
         # Inside the except block: Django's task_finished receiver logs the traceback.
         return _failed(job, task_result, sender, exc, started)
@@ -128,6 +131,20 @@ def _failed(
     )
     if outcome.retryable and job.attempt < job.max_attempts:
         # completion.record_outcomes will put the job back to pending for another attempt.
+        _set(task_result, status=TaskResultStatus.READY)
+    else:
+        _set(task_result, status=TaskResultStatus.FAILED, finished_at=timezone.now())
+        task_finished.send(sender=sender, task_result=task_result)
+    return outcome
+
+
+def _controlled(
+    job: ClaimedJob, task_result: Any, sender: type, exc: BaseException, started: float
+) -> Outcome:
+    """A snooze leaves the task READY to run again; a cancellation finishes it FAILED
+    without an error (as cancelling a queued task does): neither was a failed attempt."""
+    outcome = Outcome.from_control(job, exc, time.perf_counter() - started)
+    if outcome.snooze_seconds is not None:
         _set(task_result, status=TaskResultStatus.READY)
     else:
         _set(task_result, status=TaskResultStatus.FAILED, finished_at=timezone.now())

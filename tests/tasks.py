@@ -98,3 +98,14 @@ if TASK_ACCEPTS_OPTIONS:
     @task(max_attempts=1, timeout=30, retry_delay=5, retry_backoff="exponential")
     def with_job_options():
         return "ok"
+
+
+@task
+def snooze_once(key):
+    """Snooze through the job context on the first call; complete on the second."""
+    from django_gigq import current_context
+
+    Run.objects.create(key=key, pid=os.getpid())
+    if Run.objects.filter(key=key).count() == 1:
+        current_context().snooze(0)
+    return "awake"

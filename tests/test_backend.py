@@ -226,6 +226,24 @@ def test_cancelled_task_is_failed_without_errors_and_sends_no_task_finished(
     assert "finished" not in [name for name, _status, _sender in received]
 
 
+def test_a_task_that_snoozes_is_ready_again_and_then_successful(db, drain, worker):
+    result = tasks.snooze_once.enqueue("nap")
+    assert worker.process_one()
+
+    # django.tasks counts every run as an attempt (one worker id each); the job's own
+    # attempt count, which decides its retries, is not used up by the snooze.
+    snoozed = tasks.snooze_once.get_result(result.id)
+    assert (snoozed.status, snoozed.errors, snoozed.attempts) == (TaskResultStatus.READY, [], 1)
+    assert JobRow.objects.get(id=result.id).attempts == 0
+    assert drain() == 1
+    done = tasks.snooze_once.get_result(result.id)
+    assert (done.status, done.return_value, done.attempts) == (
+        TaskResultStatus.SUCCESSFUL,
+        "awake",
+        2,
+    )
+
+
 def test_async_task_runs(db, drain):
     result = tasks.async_add.enqueue(20, 22)
     drain()
