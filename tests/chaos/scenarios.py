@@ -74,13 +74,17 @@ def other_connections_query() -> str:
 
 
 def terminate_other_connections() -> int:
-    """Close every other connection to the test database from the server side."""
+    """Close every other connection to the test database from the server side.
+
+    On PostgreSQL, wait (up to 5 s each) until the backends have exited: a backend told to
+    terminate may still commit the transaction it was in.
+    """
     with connection.cursor() as cursor:
         cursor.execute(other_connections_query())
         ids = [row[0] for row in cursor.fetchall()]
         for backend in ids:
             if connection.vendor == "postgresql":
-                cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+                cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [backend])
             else:
                 try:
                     cursor.execute(f"KILL CONNECTION {int(backend)}")
