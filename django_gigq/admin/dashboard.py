@@ -1,6 +1,6 @@
 """The dashboard: where the jobs stand, how fast they finish, and who is working on them.
 
-Every figure comes from a named query in ``models.py`` that an index serves or that reads
+Every figure comes from a named query in ``models/querysets.py`` that an index serves or that reads
 a bounded sample, so the page stays fast with millions of jobs.
 """
 

@@ -1,7 +1,7 @@
 """Jobs, their executions, their dependencies and their workflows.
 
 Every question the system asks the database is a named QuerySet method, in
-``querysets.py``: the worker, the API and the admin call these instead of spelling out
+``models/querysets.py``: the worker, the API and the admin call these instead of spelling out
 filters of their own.
 """
 
@@ -10,20 +10,20 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 
-from .db import uuid7
-from .indexes import ActiveUniqueConstraint, PartialIndex
+from ..db import uuid7
+from ..indexes import ActiveUniqueConstraint, PartialIndex
+from ..retries import RetryBackoff
+from ..states import (
+    ACTIVE_STATES,
+    ExecutionStatus,
+    JobStatus,
+    WorkerState,
+)
 from .querysets import (
     JobDependencyQuerySet,
     JobExecutionQuerySet,
     JobQuerySet,
     WorkerProcessQuerySet,
-)
-from .retries import RetryBackoff
-from .states import (
-    ACTIVE_STATES,
-    ExecutionStatus,
-    JobStatus,
-    WorkerState,
 )
 
 
@@ -274,8 +274,8 @@ class WorkerProcess(models.Model):
 
 
 # Defined in modules of their own; imported here so Django finds them.
-from .pauses import PausedQueue  # noqa: E402
-from .schedules import Schedule  # noqa: E402
+from ..pauses import PausedQueue  # noqa: E402
+from ..schedules import Schedule  # noqa: E402
 
 __all__ = [
     "Job",

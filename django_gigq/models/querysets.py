@@ -14,9 +14,9 @@ from django.db import models
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest, TruncMinute
 
-from .bulk import AnyOf
-from .db import DatabaseNow
-from .states import ACTIVE_STATES, FINAL_STATES, UNSUCCESSFUL_STATES, JobStatus, WorkerState
+from ..bulk import AnyOf
+from ..db import DatabaseNow
+from ..states import ACTIVE_STATES, FINAL_STATES, UNSUCCESSFUL_STATES, JobStatus, WorkerState
 
 #: The order in which claimable jobs are handed out: priority first, then first come.
 CLAIM_ORDER = ("-priority", "run_after", "id")
