@@ -173,12 +173,7 @@ def deactivate(token: Any) -> None:
 
 
 def _fraction(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"progress must be a number from 0 to 1; got {value!r}")
-    fraction = float(value)
-    if not 0.0 <= fraction <= 1.0:  # also refuses NaN
-        raise ValueError(f"progress must be a number from 0 to 1; got {value!r}")
-    return fraction
+    return _number_between(value, 0.0, 1.0, f"progress must be a number from 0 to 1; got {value!r}")
 
 
 def _progress_message(message: Any) -> str:
@@ -190,12 +185,21 @@ def _progress_message(message: Any) -> str:
 
 
 def _snooze_seconds(value: Any) -> float:
+    return _number_between(
+        value,
+        0.0,
+        MAX_SNOOZE_SECONDS,
+        f"snooze takes 0 to {MAX_SNOOZE_SECONDS} seconds; got {value!r} "
+        "(to start much later, submit a new job with run_after)",
+    )
+
+
+def _number_between(value: Any, low: float, high: float, error: str) -> float:
+    """Return ``value`` as a float if it is a number from ``low`` to ``high``; else raise
+    ``ValueError(error)``. Booleans, NaN and infinities are refused."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"snooze takes seconds as a number; got {value!r}")
-    seconds = float(value)
-    if not 0.0 <= seconds <= MAX_SNOOZE_SECONDS:  # also refuses NaN and infinity
-        raise ValueError(
-            f"snooze takes 0 to {MAX_SNOOZE_SECONDS} seconds; got {value!r} "
-            "(to start much later, submit a new job with run_after)"
-        )
-    return seconds
+        raise ValueError(error)
+    number = float(value)
+    if not low <= number <= high:  # also refuses NaN
+        raise ValueError(error)
+    return number
