@@ -17,7 +17,7 @@ from django.db.models import F, Field
 
 from .bulk import AnyOf, ValuePerRow
 from .db import DatabaseNow, database_now_plus, write_transaction
-from .events import announce_outcome
+from .events import announce_completed, announce_outcome
 from .execution import Outcome
 from .models import Job, JobDependency, JobExecution
 from .retries import retry_delay_seconds
@@ -122,8 +122,7 @@ def _complete_many(
         exception_type="",
         traceback="",
     )
-    for outcome in owned:
-        announce_outcome(outcome, JobStatus.COMPLETED, worker_id, using=using)
+    announce_completed(owned, worker_id, using=using)
     return owned, _release_dependents([outcome.job.id for outcome in owned], using) > 0
 
 

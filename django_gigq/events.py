@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("django_gigq.events")
 
+#: Sent once per committed claim, with ``jobs`` (its ``ClaimedJob`` list), ``worker_id``
+#: and ``using``: for in-process counters (``metrics``), which would rather add up a batch
+#: than hear of each job. Not a public signal: connect to ``signals.job_claimed``.
+claimed_batch = Signal()
+
+#: Sent once per committed batch of successful runs, with ``outcomes``, ``worker_id`` and
+#: ``using``; see ``claimed_batch``.
+completed_batch = Signal()
+
 
 def announce_submitted(jobs: Sequence[Job], functions: Sequence[str], *, using: str) -> None:
     """Once the submission commits, send ``job_submitted`` for each job and log it.
@@ -51,14 +60,19 @@ def announce_submitted(jobs: Sequence[Job], functions: Sequence[str], *, using: 
 
 
 def announce_claimed(jobs: Sequence[ClaimedJob], worker_id: str, *, using: str) -> None:
-    """Once the claim commits, send ``job_claimed`` for each job."""
-    if not signals.job_claimed.has_listeners():
+    """Once the claim commits, send ``claimed_batch``, and ``job_claimed`` for each job."""
+    each = signals.job_claimed.has_listeners()
+    if not (each or claimed_batch.has_listeners()):
         return  # the claim is the worker's hot path: nobody listening costs nothing more
     claimed = tuple(jobs)
 
     def announce() -> None:
-        for job in claimed:
-            _send(signals.job_claimed, **_claimed_details(job), worker_id=worker_id, using=using)
+        _send(claimed_batch, jobs=claimed, worker_id=worker_id, using=using)
+        if each:
+            for job in claimed:
+                _send(
+                    signals.job_claimed, **_claimed_details(job), worker_id=worker_id, using=using
+                )
 
     transaction.on_commit(announce, using=using, robust=True)
 
@@ -69,13 +83,26 @@ def announce_started(job: ClaimedJob, *, using: str) -> None:
     _send(signals.job_started, **_claimed_details(job), using=using)
 
 
+def announce_completed(outcomes: Sequence[Outcome], worker_id: str, *, using: str) -> None:
+    """Once the batch commits, send ``completed_batch``, and ``job_completed`` for each of
+    its successful runs."""
+    each = signals.job_completed.has_listeners() or logger.isEnabledFor(logging.DEBUG)
+    if not (each or completed_batch.has_listeners()):
+        return  # the worker's hot path: a completion nobody hears of costs nothing more
+    completed = tuple(outcomes)
+
+    def announce() -> None:
+        _send(completed_batch, outcomes=completed, worker_id=worker_id, using=using)
+        if each:
+            for outcome in completed:
+                _announce_outcome(outcome, JobStatus.COMPLETED, worker_id, using)
+
+    transaction.on_commit(announce, using=using, robust=True)
+
+
 def announce_outcome(outcome: Outcome, status: str, worker_id: str, *, using: str) -> None:
     """Once the outcome commits, send ``job_completed``, ``job_retrying``, ``job_failed``
     or ``job_cancelled`` (a snooze is only logged)."""
-    if status == JobStatus.COMPLETED and not (
-        signals.job_completed.has_listeners() or logger.isEnabledFor(logging.DEBUG)
-    ):
-        return  # the worker's hot path: a completion nobody hears of costs nothing more
     transaction.on_commit(
         lambda: _announce_outcome(outcome, status, worker_id, using), using=using, robust=True
     )
@@ -207,6 +234,14 @@ def _send(signal: Signal, sender: type = JobRow, **kwargs: Any) -> None:
             logger.error(
                 "Receiver %r of a django-gigq signal raised for %s",
                 receiver,
-                f"job {kwargs['job_id']}" if "job_id" in kwargs else f"queue {kwargs['queue']}",
+                _subject(kwargs),
                 exc_info=response,
             )
+
+
+def _subject(kwargs: dict[str, Any]) -> str:
+    if "job_id" in kwargs:
+        return f"job {kwargs['job_id']}"
+    if "queue" in kwargs:
+        return f"queue {kwargs['queue']}"
+    return "a batch of jobs"

@@ -17,11 +17,12 @@ is installed; without it, nothing imports this module.
 
 from __future__ import annotations
 
+import collections
 import functools
 import logging
 import os
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
@@ -32,8 +33,13 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest, s
 
 from . import signals
 from .db import resolve_alias
+from .events import claimed_batch, completed_batch
 from .execution import LOST_WORKER_TYPE
 from .models import Job, WorkerProcess
+
+if TYPE_CHECKING:
+    from .claim import ClaimedJob
+    from .execution import Outcome
 
 logger = logging.getLogger("django_gigq.metrics")
 
@@ -76,8 +82,8 @@ def connect_receivers() -> None:
     """Count jobs in this process from django-gigq's signals (once, however often called)."""
     for signal, receiver in (
         (signals.job_submitted, _count_submitted),
-        (signals.job_claimed, _count_started),
-        (signals.job_completed, _count_completed),
+        (claimed_batch, _count_started),
+        (completed_batch, _count_completed),
         (signals.job_retrying, _count_retried),
         (signals.job_failed, _count_failed),
     ):
@@ -88,15 +94,24 @@ def _count_submitted(sender: Any, queue: str, function: str, **kwargs: Any) -> N
     SUBMITTED.labels(queue, function).inc()
 
 
-def _count_started(sender: Any, queue: str, function: str, **kwargs: Any) -> None:
-    STARTED.labels(queue, function).inc()
+# Claims and completions come by the batch (the worker's hot path): counted per
+# (queue, function) with one increment each, not one per job.
 
 
-def _count_completed(
-    sender: Any, queue: str, function: str, duration: float, **kwargs: Any
-) -> None:
-    COMPLETED.labels(queue, function).inc()
-    DURATION.labels(queue, function).observe(duration)
+def _count_started(sender: Any, jobs: Sequence[ClaimedJob], **kwargs: Any) -> None:
+    for (queue, function), n in collections.Counter((j.queue, j.function) for j in jobs).items():
+        STARTED.labels(queue, function).inc(n)
+
+
+def _count_completed(sender: Any, outcomes: Sequence[Outcome], **kwargs: Any) -> None:
+    by_labels = collections.defaultdict(list)
+    for outcome in outcomes:
+        by_labels[outcome.job.queue, outcome.job.function].append(outcome.duration)
+    for (queue, function), durations in by_labels.items():
+        COMPLETED.labels(queue, function).inc(len(durations))
+        histogram = DURATION.labels(queue, function)
+        for duration in durations:
+            histogram.observe(duration)
 
 
 def _count_retried(sender: Any, queue: str, function: str, **kwargs: Any) -> None:
