@@ -157,3 +157,26 @@ def work_until_cancelled(key, context):
         context.set_progress(step / 1200)
         time.sleep(0.05)
     return "never cancelled"
+
+
+def wait_until_cancel_requested(job_id):
+    """Return once someone has asked to cancel job ``job_id`` (give up after 60 s)."""
+    from django_gigq.models import Job as JobRow
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if JobRow.objects.filter(id=job_id, cancel_requested_at__isnull=False).exists():
+            return "released"
+        time.sleep(0.02)
+    return "never released"
+
+
+def stop_once_asked(key, context):
+    """Write a row, then wait up to 60 s for a cancellation request and honour it."""
+    Run.objects.create(key=key, pid=os.getpid())
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if context.cancel_requested:
+            context.cancel("stopped when asked")
+        time.sleep(0.01)
+    return "never asked"

@@ -1,4 +1,5 @@
-"""How many jobs the supervisor claims at once, and when it writes their outcomes.
+"""How many jobs the supervisor claims at once, hands a child at once, and when it
+writes their outcomes.
 
 Each claim and each write of outcomes is a transaction: a round trip or more and, on most
 databases, a flush of the write-ahead log. Short jobs are therefore claimed in batches and
@@ -6,6 +7,11 @@ their outcomes written together. The batch is sized from how fast the pool has b
 running jobs, so that it holds about ``BATCH_WINDOW`` seconds of work: long jobs are
 claimed one per idle child (nothing is hoarded that another machine could run), short ones
 up to ``MAX_BATCH`` at a time.
+
+Handing a job to a child and hearing back costs a message each way and a wake-up of
+both processes: more than a short job takes to run. So short jobs go to a child in
+bundles of about ``BUNDLE_WINDOW`` seconds of work, and a job that takes that long or
+more goes alone (a bundle only delays the jobs at its end).
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ SMOOTHING = 0.2
 
 #: What handing a job to a child and reading its outcome costs, besides the job itself.
 HAND_OFF_SECONDS = 0.0002
+
+#: About how much work one child is handed at once, in seconds.
+BUNDLE_WINDOW = BATCH_WINDOW
 
 
 class BatchSizer:
@@ -56,3 +65,15 @@ class BatchSizer:
         seconds_per_job = self.mean_run_seconds + HAND_OFF_SECONDS
         jobs_per_window = self.concurrency * BATCH_WINDOW / seconds_per_job
         return max(idle, min(MAX_BATCH, int(jobs_per_window)))
+
+    def bundle_size(self, waiting: int, idle: int) -> int:
+        """Return how many of ``waiting`` claimed jobs to hand one of ``idle`` idle children.
+
+        About ``BUNDLE_WINDOW`` of work, and no more than a fair share, so that every idle
+        child gets some; one job until run times are known.
+        """
+        if self.mean_run_seconds is None:
+            return 1
+        by_time = int(BUNDLE_WINDOW / (self.mean_run_seconds + HAND_OFF_SECONDS))
+        fair_share = -(-waiting // idle)  # rounded up
+        return max(1, min(by_time, fair_share))

@@ -1,10 +1,10 @@
 """The ``gigq_worker`` supervisor: claims jobs, hands them to child processes, records outcomes.
 
-One process owns every conversation with the database: it claims jobs in batches, sends
-each to an idle child, writes the outcomes that arrived in one transaction, renews its
-jobs' leases with its heartbeat, rescues jobs whose worker died, stops children whose job
-ran past its timeout or was cancelled, and shuts down gracefully on SIGTERM / SIGINT.
-Signal handlers only set flags; the loop acts on them.
+One process owns every conversation with the database: it claims jobs in batches, hands
+them to idle children (short jobs several at once, in a bundle), writes the outcomes that
+arrived in one transaction, renews its jobs' leases with its heartbeat, rescues jobs whose
+worker died, stops children whose job ran past its timeout or was cancelled, and shuts
+down gracefully on SIGTERM / SIGINT. Signal handlers only set flags; the loop acts on them.
 """
 
 from __future__ import annotations
@@ -148,9 +148,14 @@ class Supervisor:
 
     def _stop(self) -> None:
         if self.pool is not None:
-            leftovers = [child.job for child in self.pool.busy]
+            leftovers = [job for child in self.pool.busy for job in child.jobs]
             self.pool.shutdown()
             self._release([*leftovers, *self.claimed])
+        if self.outcomes:  # runs that ended while stopping by force: record them if we can
+            try:
+                self._flush_outcomes()
+            except (DatabaseError, InterfaceError):
+                logger.warning("Could not record %s outcome(s) while stopping", len(self.outcomes))
         if self.listener is not None:
             self.listener.close()
         try:
@@ -199,19 +204,24 @@ class Supervisor:
             return 0
         wanted = self.batch_sizer.size(idle)
         if self.options.max_jobs is not None:
-            wanted = min(wanted, self.options.max_jobs - self.processed - len(self.pool.busy))
+            wanted = min(wanted, self.options.max_jobs - self.processed - self.pool.running)
         return max(wanted, 0)
 
     def _hand_out(self) -> None:
-        """Send claimed jobs to idle children."""
-        for child in self.pool.idle:
+        """Send claimed jobs to idle children: a bundle each, of one job unless jobs are short."""
+        idle = self.pool.idle
+        for position, child in enumerate(idle):
             if not self.claimed:
                 return
-            job = self.claimed.popleft()
-            logger.debug("Job %s (%s) attempt %s started", job.id, job.name, job.attempt)
+            size = self.batch_sizer.bundle_size(len(self.claimed), len(idle) - position)
+            bundle = [self.claimed.popleft() for _ in range(size)]
+            if logger.isEnabledFor(logging.DEBUG):
+                listed = ", ".join(str(job.id) for job in bundle)
+                logger.debug("Child %s runs %s job(s) next: %s", child.index, size, listed)
             try:
-                child.run(job)
+                child.run(bundle)
             except OSError:  # the child died between its last message and this one
+                self.claimed.extendleft(reversed(bundle))
                 self._child_died(child)
 
     def _collect_messages(self, timeout: float) -> None:
@@ -237,32 +247,52 @@ class Supervisor:
 
     def _read_child(self, child: Child) -> None:
         try:
-            while child.pipe.poll():
-                message = child.pipe.recv()
-                if self.pool.mark_ready(child, message):
-                    continue
-                job = child.finish()
-                if job is not None:
-                    outcome = decode_outcome(job, message)
-                    self.batch_sizer.observe(outcome.duration)
-                    self._outcome_arrived(outcome)
+            messages = child.read()
         except (EOFError, OSError):
-            if child.job is None:
+            if child.jobs:
+                self._child_died(child)
+            else:
                 logger.warning("Child process %s exited; starting another", child.index)
                 self.pool.replace(child)
-            else:
-                self._child_died(child)
+            return
+        self._take_messages(child, messages)
+        self._ask_head_to_stop(child)  # the run that started next may have been cancelled
+
+    def _take_messages(self, child: Child, messages: list) -> None:
+        for message in messages:
+            if self.pool.mark_ready(child, message):
+                continue
+            outcome, ended_at = decode_outcome(child.head, message)
+            child.head_ended(ended_at)
+            self.batch_sizer.observe(outcome.duration)
+            self._outcome_arrived(outcome)
 
     def _child_died(self, child: Child) -> None:
-        job = child.finish()
         # The pipe can report the death before the process is reaped: reap it first.
         child.process.join(timeout=5)
+        self._take_messages(child, child.read_to_end())  # what it reported before dying
         exit_code = child.process.exitcode
+        head = self._take_down(child)
+        if head is not None:
+            self._lost(
+                head, f"the worker's child process died while running it (exit code {exit_code})"
+            )
+
+    def _take_down(self, child: Child) -> ClaimedJob | None:
+        """Replace a dead or killed child; return the job it was running, if any.
+
+        The rest of its bundle never started: those jobs wait for the other children.
+        """
+        jobs = child.take_jobs()
         self.pool.replace(child)
-        if job is not None:
-            reason = f"the worker's child process died while running it (exit code {exit_code})"
-            logger.error("Job %s (%s): %s", job.id, job.name, reason)
-            self._outcome_arrived(Outcome.lost(job, reason))
+        if not jobs:
+            return None
+        self.claimed.extendleft(reversed(jobs[1:]))
+        return jobs[0]
+
+    def _lost(self, job: ClaimedJob, reason: str) -> None:
+        logger.error("Job %s (%s): %s", job.id, job.name, reason)
+        self._outcome_arrived(Outcome.lost(job, reason))
 
     def _enforce_timeouts(self) -> None:
         """Kill children whose job ran past its timeout, or past its grace once cancelled."""
@@ -270,28 +300,35 @@ class Supervisor:
         for child in self.pool.busy:
             if now < child.deadline:
                 continue
-            stopping, started = child.stopping, child.started
-            job = child.finish()
-            self.pool.replace(child)
-            if stopping:
+            late, stopping, ran = child.head, child.stopping, now - child.started
+            child.kill()
+            # Its outcome may have been on the way: then the next job is the one cut short.
+            self._take_messages(child, child.read_to_end())
+            head = self._take_down(child)
+            if head is None:
+                continue
+            if head is not late:
+                self._lost(head, "its child process was stopped for another job's timeout")
+            elif stopping:
                 grace = gigq_settings.CANCEL_GRACE_SECONDS
-                logger.warning("Job %s (%s) was cancelled: stopped by force", job.id, job.name)
-                outcome = Outcome.stopped(job, f"stopped by force after {grace:g} s", now - started)
+                logger.warning("Job %s (%s) was cancelled: stopped by force", late.id, late.name)
+                how = f"stopped by force after {grace:g} s"
+                self._outcome_arrived(Outcome.stopped(late, how, ran))
             else:
                 logger.warning(
                     "Job %s (%s) ran past its timeout of %ss: stopped",
-                    job.id,
-                    job.name,
-                    job.timeout,
+                    late.id,
+                    late.name,
+                    late.timeout,
                 )
-                outcome = Outcome.timeout(job, now - started)
-            self._outcome_arrived(outcome)
+                self._outcome_arrived(Outcome.timeout(late, ran))
 
     def _stop_cancelled(self, job_ids: set) -> None:
         """Stop the jobs someone cancelled while this worker runs them.
 
         A job still waiting for a child never starts; a running one is told through its
-        context, and killed if it has not ended after ``CANCEL_GRACE_SECONDS``.
+        context, and killed if it has not ended after ``CANCEL_GRACE_SECONDS``; one later
+        in a child's bundle is told when it starts.
         """
         if not job_ids:
             return
@@ -299,11 +336,15 @@ class Supervisor:
             self.claimed.remove(job)
             self._outcome_arrived(Outcome.stopped(job, "before it started"))
         for child in self.pool.busy:
-            if child.job.id in job_ids and not child.stopping:
-                logger.info(
-                    "Job %s (%s) was cancelled: asking it to stop", child.job.id, child.job.name
-                )
-                child.ask_to_stop(gigq_settings.CANCEL_GRACE_SECONDS)
+            for job in child.jobs:
+                if job.id in job_ids:
+                    child.cancel(job.execution_id)
+            self._ask_head_to_stop(child)
+
+    def _ask_head_to_stop(self, child: Child) -> None:
+        if child.ask_head_to_stop(gigq_settings.CANCEL_GRACE_SECONDS):
+            job = child.head
+            logger.info("Job %s (%s) was cancelled: asking it to stop", job.id, job.name)
 
     def _outcome_arrived(self, outcome: Outcome) -> None:
         if not self.outcomes:
@@ -336,9 +377,9 @@ class Supervisor:
         grace_over = time.monotonic() >= self.stop_requested_at + self.options.shutdown_timeout
         if self.pool.busy and (self.force_stop or grace_over):
             for child in self.pool.busy:
-                job = child.finish()
                 child.kill()
-                self._release([job])
+                self._take_messages(child, child.read_to_end())
+                self._release(child.take_jobs())
             # The pool is about to stop; nothing is replaced.
 
     def _release(self, jobs: list[ClaimedJob]) -> None:
@@ -355,7 +396,8 @@ class Supervisor:
 
     def _maintain(self) -> None:
         now = time.monotonic()
-        known = [child.job.id for child in self.pool.busy] + [job.id for job in self.claimed]
+        known = [job.id for child in self.pool.busy for job in child.jobs]
+        known += [job.id for job in self.claimed]
         if now >= self.next_heartbeat:
             self.cancel_check_due = False
             self._stop_cancelled(beat(self.worker_id, known, using=self.using))
