@@ -147,29 +147,41 @@ def _quoted_element(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def insert_rows(model: type[Model], rows: Sequence[Mapping[str, Any]], *, using: str) -> None:
+def insert_rows(
+    model: type[Model],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    same: Mapping[str, Any] | None = None,
+    using: str,
+) -> None:
     """Insert ``rows`` (``{field name: value}``, the same fields in each) in one statement.
 
-    For the worker's hot path, where ``bulk_create`` spends more time preparing model
-    instances than the database spends inserting them. Values are prepared by their
+    ``same`` gives the fields whose value is the same in every row: prepared once and
+    sent once. For the worker's hot path, where ``bulk_create`` spends more time preparing
+    model instances than the database spends inserting them. Values are prepared by their
     fields as ``bulk_create`` would; defaults are not applied, so give every NOT NULL field.
     """
     if not rows:
         return
     connection = connections[using]
-    fields = [model._meta.get_field(name) for name in rows[0]]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    meta = model._meta
+    fields = [meta.get_field(name) for name in rows[0]]
+    shared = {meta.get_field(name): value for name, value in (same or {}).items()}
+    shared_values = [field.get_db_prep_save(value, connection) for field, value in shared.items()]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in [*fields, *shared])
     values = [
         [field.get_db_prep_save(row[field.name], connection) for field in fields] for row in rows
     ]
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = connection.ops.quote_name(meta.db_table)
     if connection.vendor == "postgresql":
         arrays = ", ".join(f"%s::{field.cast_db_type(connection)}[]" for field in fields)
-        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})"
-        params = [array_param(list(column)) for column in zip(*values, strict=True)]
+        constants = "".join(f", %s::{field.cast_db_type(connection)}" for field in shared)
+        sql = f"INSERT INTO {table} ({columns}) SELECT *{constants} FROM unnest({arrays})"
+        params = [*shared_values]
+        params += [array_param(list(column)) for column in zip(*values, strict=True)]
     else:
-        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        row_sql = "(" + ", ".join(["%s"] * (len(fields) + len(shared))) + ")"
         sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(values))}"
-        params = [value for row in values for value in row]
+        params = [value for row in values for value in [*row, *shared_values]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

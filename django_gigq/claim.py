@@ -135,20 +135,15 @@ def _start(rows: list[dict[str, Any]], worker_id: str, using: str) -> list[Claim
         raise RuntimeError(f"claimed {started} of {len(rows)} locked jobs; claim aborted")
     insert_rows(
         JobExecution,
-        [
-            {
-                "id": job.execution_id,
-                "job": job.id,
-                "attempt": job.attempt,
-                "worker_id": worker_id,
-                "status": ExecutionStatus.RUNNING,
-                "started_at": now,
-                "error": "",
-                "exception_type": "",
-                "traceback": "",
-            }
-            for job in claimed
-        ],
+        [{"id": job.execution_id, "job": job.id, "attempt": job.attempt} for job in claimed],
+        same={
+            "worker_id": worker_id,
+            "status": ExecutionStatus.RUNNING,
+            "started_at": now,
+            "error": "",
+            "exception_type": "",
+            "traceback": "",
+        },
         using=using,
     )
     announce_claimed(claimed, worker_id, using=using)

@@ -62,7 +62,7 @@ def test_any_of_matches_only_the_listed_rows(queue):
     assert not JobRow.objects.filter(AnyOf("pk", [])).exists()
 
 
-def test_insert_rows_stores_awkward_text_and_times_exactly(queue):
+def test_insert_rows_stores_awkward_text_and_times_exactly_per_row_and_shared(queue):
     job_ids = [uuid.UUID(job_id) for job_id in _submit(queue, len(AWKWARD_TEXTS))]
     started = timezone.now().replace(microsecond=123456)
     rows = [
@@ -71,21 +71,19 @@ def test_insert_rows_stores_awkward_text_and_times_exactly(queue):
             "job": job_id,
             "attempt": 1,
             "worker_id": text,
-            "status": "running",
             "started_at": started + datetime.timedelta(seconds=n),
             "error": text,
-            "exception_type": "",
-            "traceback": text,
         }
         for n, (job_id, text) in enumerate(zip(job_ids, AWKWARD_TEXTS, strict=True))
     ]
+    same = {"status": "running", "exception_type": 'a "shared", \\odd {value}', "traceback": ""}
 
-    insert_rows(JobExecution, rows, using="default")
+    insert_rows(JobExecution, rows, same=same, using="default")
 
     stored = {
         row["id"]: row
         for row in JobExecution.objects.values(
-            "id", "job_id", "worker_id", "started_at", "error", "traceback"
+            "id", "job_id", "worker_id", "started_at", "error", "status", "exception_type"
         )
     }
     for row in rows:
@@ -95,5 +93,6 @@ def test_insert_rows_stores_awkward_text_and_times_exactly(queue):
             "worker_id": row["worker_id"],
             "started_at": row["started_at"],
             "error": row["error"],
-            "traceback": row["traceback"],
+            "status": "running",
+            "exception_type": same["exception_type"],
         }

@@ -11,7 +11,9 @@ up to ``MAX_BATCH`` at a time.
 Handing a job to a child and hearing back costs a message each way and a wake-up of
 both processes: more than a short job takes to run. So short jobs go to a child in
 bundles of about ``BUNDLE_WINDOW`` seconds of work, and a job that takes that long or
-more goes alone (a bundle only delays the jobs at its end).
+more goes alone (a bundle only delays the jobs at its end). While jobs are that short,
+the supervisor also claims the next batch as soon as the last one is handed out, so that
+it is ready when the children finish (at most one batch is held ahead).
 """
 
 from __future__ import annotations
@@ -65,6 +67,12 @@ class BatchSizer:
         seconds_per_job = self.mean_run_seconds + HAND_OFF_SECONDS
         jobs_per_window = self.concurrency * BATCH_WINDOW / seconds_per_job
         return max(idle, min(MAX_BATCH, int(jobs_per_window)))
+
+    def jobs_are_short(self) -> bool:
+        """Whether recent jobs were short enough to go to children several at a time."""
+        if self.mean_run_seconds is None:
+            return False
+        return self.mean_run_seconds + HAND_OFF_SECONDS < BUNDLE_WINDOW / 2
 
     def bundle_size(self, waiting: int, idle: int) -> int:
         """Return how many of ``waiting`` claimed jobs to hand one of ``idle`` idle children.

@@ -198,9 +198,13 @@ class Supervisor:
             self.queue_maybe_empty = len(jobs) < wanted
 
     def _claim_size(self) -> int:
-        """How many jobs to claim now: enough for the idle children, or a batch."""
+        """How many jobs to claim now: enough for the idle children, or a batch.
+
+        With short jobs, the next batch is claimed while the children run the last one,
+        so that it is ready when they finish instead of after they do.
+        """
         idle = len(self.pool.idle)
-        if not idle or self.claimed:
+        if self.claimed or not (idle or self.batch_sizer.jobs_are_short()):
             return 0
         wanted = self.batch_sizer.size(idle)
         if self.options.max_jobs is not None:
