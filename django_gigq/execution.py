@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import time
@@ -244,6 +245,21 @@ def wants_context(signature: inspect.Signature | None) -> bool:
 
 
 def _signature(function: Callable[..., Any]) -> inspect.Signature | None:
+    try:
+        hash(function)
+    except TypeError:  # a callable object that cannot be a cache key: read it each time
+        return _read_signature(function)
+    return _cached_signature(function)
+
+
+# Read once per function: a worker runs the same few functions over and over, and
+# inspecting one costs more than a short job takes to run.
+@functools.lru_cache(maxsize=1024)
+def _cached_signature(function: Callable[..., Any]) -> inspect.Signature | None:
+    return _read_signature(function)
+
+
+def _read_signature(function: Callable[..., Any]) -> inspect.Signature | None:
     try:
         return inspect.signature(function)
     except (TypeError, ValueError):  # some builtins have no introspectable signature
