@@ -3,10 +3,11 @@
 Jobs go down in bundles (one message, one or more jobs: short jobs travel together, so a
 child runs several per wake-up) and each outcome comes back on its own message as soon
 as its job ends, so an outcome is never lost with a child that dies later in the bundle.
-Both are plain tuples of plain values: pickling the dataclasses themselves (and their
-UUIDs) costs tens of microseconds a message on each side, more than a short job takes to
-run. An outcome comes back without its job: the supervisor knows the order the child
-runs its bundle in.
+Both are JSON arrays of plain values: a job's params and a run's result are JSON already
+(submit and the run check it), ids travel as hex, and nothing on either side is ever
+unpickled, so a job's code cannot make its supervisor run code by what it returns. An
+outcome comes back without its job: the supervisor knows the order the child runs its
+bundle in.
 
 Messages are framed as ``multiprocessing`` frames them (``Connection.send_bytes``: a
 4-byte big-endian length, then the bytes), so the children use the standard
@@ -16,8 +17,8 @@ system call (``MessageReader``) instead of two or three per message.
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import struct
 import uuid
 from dataclasses import fields
@@ -36,13 +37,13 @@ _OUTCOME_FIELDS = tuple(field.name for field in fields(Outcome) if field.name !=
 
 
 def send(pipe: Connection, message: Any) -> None:
-    """Send ``message`` (plain values) over ``pipe``; ``MessageReader`` or ``receive`` reads it."""
-    pipe.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+    """Send ``message`` (JSON values) over ``pipe``; ``MessageReader`` or ``receive`` reads it."""
+    pipe.send_bytes(json.dumps(message, separators=(",", ":")).encode())
 
 
 def receive(pipe: Connection) -> Any:
     """Wait for the next message on ``pipe`` and return it."""
-    return pickle.loads(pipe.recv_bytes())
+    return json.loads(pipe.recv_bytes())
 
 
 class MessageReader:
@@ -82,44 +83,44 @@ class MessageReader:
             if end - start < header + size:
                 break
             body = start + header
-            messages.append(pickle.loads(self.buffer[body : body + size]))
+            messages.append(json.loads(self.buffer[body : body + size]))
             start = body + size
         del self.buffer[:start]
         return messages
 
 
-def encode_bundle(jobs: list[ClaimedJob]) -> tuple[tuple[Any, ...], ...]:
+def encode_bundle(jobs: list[ClaimedJob]) -> list[list[Any]]:
     """Return ``jobs`` as one message for a child, which runs them in this order."""
-    return tuple(encode_job(job) for job in jobs)
+    return [encode_job(job) for job in jobs]
 
 
-def encode_job(job: ClaimedJob) -> tuple[Any, ...]:
-    """Return ``job`` as a tuple for a child's pipe."""
-    return tuple(
-        getattr(job, name).bytes if name in _UUID_FIELDS else getattr(job, name)
+def encode_job(job: ClaimedJob) -> list[Any]:
+    """Return ``job`` as a list of JSON values for a child's pipe."""
+    return [
+        getattr(job, name).hex if name in _UUID_FIELDS else getattr(job, name)
         for name in _JOB_FIELDS
-    )
+    ]
 
 
-def decode_job(message: tuple[Any, ...]) -> ClaimedJob:
+def decode_job(message: list[Any]) -> ClaimedJob:
     """Rebuild the job ``encode_job`` sent."""
     values = dict(zip(_JOB_FIELDS, message, strict=True))
     for name in _UUID_FIELDS:
-        values[name] = uuid.UUID(bytes=values[name])
+        values[name] = uuid.UUID(hex=values[name])
     return ClaimedJob(**values)
 
 
-def encode_outcome(outcome: Outcome, ended_at: float) -> tuple[Any, ...]:
-    """Return ``outcome`` as a tuple for the supervisor, without its job.
+def encode_outcome(outcome: Outcome, ended_at: float) -> list[Any]:
+    """Return ``outcome`` as a list of JSON values for the supervisor, without its job.
 
     ``ended_at`` (``time.monotonic()``, one clock for every process of the machine) is
     when the run ended, so when the next job of the bundle started: its timeout counts
     from there.
     """
-    return (ended_at, *(getattr(outcome, name) for name in _OUTCOME_FIELDS))
+    return [ended_at, *(getattr(outcome, name) for name in _OUTCOME_FIELDS)]
 
 
-def decode_outcome(job: ClaimedJob, message: tuple[Any, ...]) -> tuple[Outcome, float]:
+def decode_outcome(job: ClaimedJob, message: list[Any]) -> tuple[Outcome, float]:
     """Rebuild the outcome of ``job`` that ``encode_outcome`` sent; return it and when
     the run ended."""
     ended_at, *values = message
