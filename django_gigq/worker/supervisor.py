@@ -5,6 +5,8 @@ them to idle children (short jobs several at once, in a bundle), writes the outc
 arrived in one transaction, renews its jobs' leases with its heartbeat, rescues jobs whose
 worker died, stops children whose job ran past its timeout or was cancelled, and shuts
 down gracefully on SIGTERM / SIGINT. Signal handlers only set flags; the loop acts on them.
+What happens between handing jobs out and their outcomes coming back (bundles, timeouts,
+dead children, cancellations) is the ``Dispatcher``'s (``dispatch.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -29,10 +30,10 @@ from ..states import WorkerState
 from ..transitions import release_jobs
 from ..wakeup import CANCEL_CHANNEL, CHANNEL
 from .batching import OUTCOME_MAX_WAIT, BatchSizer
+from .dispatch import Dispatcher
 from .heartbeat import asked_to_stop, beat, register_worker, set_worker_state
 from .listener import Listener
-from .messages import decode_outcome
-from .pool import Child, Pool
+from .pool import Pool
 from .waiting import SignalWakeup, wait_for_any
 
 logger = logging.getLogger("django_gigq.worker")
@@ -68,7 +69,6 @@ class Supervisor:
         self.batch_sizer = BatchSizer(options.concurrency, fixed=options.batch)
         self.on_progress = on_progress
         self.processed = 0
-        self.claimed: deque[ClaimedJob] = deque()  # claimed, waiting for an idle child
         self.outcomes: list[Outcome] = []  # arrived, not yet written
         self.first_outcome_at = 0.0  # when the oldest of them arrived
         self.queue_maybe_empty = False
@@ -82,7 +82,7 @@ class Supervisor:
         self.db_retry_at = 0.0
         self.db_retry_delay = 0.1
         self.listener = Listener(self.using) if Listener.supported(self.using) else None
-        self.pool: Pool | None = None
+        self.dispatch: Dispatcher | None = None  # set up by run(), with the children
         self.signal_wakeup = SignalWakeup()
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -96,7 +96,8 @@ class Supervisor:
         # Close before starting children: spawned children share nothing, but there is no
         # reason to keep an idle connection open while they import Django.
         connections[self.using].close()
-        self.pool = Pool(self.options.concurrency, self.using)
+        pool = Pool(self.options.concurrency, self.using)
+        self.dispatch = Dispatcher(pool, self.batch_sizer, self._outcome_arrived)
         logger.info(
             "Worker %s started: %s child process(es), queues %s",
             self.worker_id,
@@ -124,16 +125,16 @@ class Supervisor:
         if self.stop_requested_at is not None:
             # Forced: outcomes the database would not take are given up; their jobs' leases
             # run out and the rescue retries them.
-            return not self.pool.busy and (not self.outcomes or self.force_stop)
+            return not self.dispatch.busy and (not self.outcomes or self.force_stop)
         if self.options.max_jobs is not None and self.processed >= self.options.max_jobs:
             self.request_stop()
             return False
-        drained = self.queue_maybe_empty and not self.claimed and not self.pool.busy
+        drained = self.queue_maybe_empty and not self.dispatch.claimed and not self.dispatch.busy
         return self.options.burst and drained and not self.outcomes
 
     def _step(self) -> None:
         self._collect_messages(timeout=self._wait_time())
-        self._enforce_timeouts()
+        self.dispatch.enforce_timeouts(time.monotonic())
         if self.stop_requested_at is not None:
             if not self.stopping_recorded:
                 self._with_database(self._record_stopping)
@@ -141,16 +142,14 @@ class Supervisor:
             self._with_database(self._shut_down_jobs)
         else:
             # Children first: they run their next jobs while we talk to the database.
-            self._hand_out()
+            self.dispatch.hand_out()
             self._with_database(self._flush_outcomes_and_claim)
-            self._hand_out()
+            self.dispatch.hand_out()
         self._with_database(self._maintain)
 
     def _stop(self) -> None:
-        if self.pool is not None:
-            leftovers = [job for child in self.pool.busy for job in child.jobs]
-            self.pool.shutdown()
-            self._release([*leftovers, *self.claimed])
+        if self.dispatch is not None:
+            self._release(self.dispatch.shutdown())
         if self.outcomes:  # runs that ended while stopping by force: record them if we can
             try:
                 self._flush_outcomes()
@@ -194,7 +193,7 @@ class Supervisor:
             return
         self.outcomes = []
         if wanted:
-            self.claimed.extend(jobs)
+            self.dispatch.add(jobs)
             self.queue_maybe_empty = len(jobs) < wanted
 
     def _claim_size(self) -> int:
@@ -203,37 +202,18 @@ class Supervisor:
         With short jobs, the next batch is claimed while the children run the last one,
         so that it is ready when they finish instead of after they do.
         """
-        idle = len(self.pool.idle)
-        if self.claimed or not (idle or self.batch_sizer.jobs_are_short()):
+        idle = self.dispatch.idle_children
+        if self.dispatch.claimed or not (idle or self.batch_sizer.jobs_are_short()):
             return 0
         wanted = self.batch_sizer.size(idle)
         if self.options.max_jobs is not None:
-            wanted = min(wanted, self.options.max_jobs - self.processed - self.pool.running)
+            wanted = min(wanted, self.options.max_jobs - self.processed - self.dispatch.in_children)
         return max(wanted, 0)
 
-    def _hand_out(self) -> None:
-        """Send claimed jobs to idle children: a bundle each, of one job unless jobs are short."""
-        idle = self.pool.idle
-        for position, child in enumerate(idle):
-            if not self.claimed:
-                return
-            size = self.batch_sizer.bundle_size(len(self.claimed), len(idle) - position)
-            bundle = [self.claimed.popleft() for _ in range(size)]
-            if logger.isEnabledFor(logging.DEBUG):
-                listed = ", ".join(str(job.id) for job in bundle)
-                logger.debug("Child %s runs %s job(s) next: %s", child.index, size, listed)
-            try:
-                child.run(bundle)
-            except OSError:  # the child died between its last message and this one
-                self.claimed.extendleft(reversed(bundle))
-                self._child_died(child)
-
     def _collect_messages(self, timeout: float) -> None:
-        sources = [child.pipe for child in self.pool.children]
-        sentinels = [child.process.sentinel for child in self.pool.busy]
         listener = self._listening()
         extra = [source for source in (listener, self.signal_wakeup.fd) if source is not None]
-        ready = wait_for_any([*sources, *sentinels, *extra], timeout)
+        ready = wait_for_any([*self.dispatch.wait_sources(), *extra], timeout)
         if self.signal_wakeup.fd in ready:
             self.signal_wakeup.drain()  # a signal arrived: its handler set the flags
         if listener is not None and listener in ready:
@@ -242,113 +222,7 @@ class Supervisor:
                 self.queue_maybe_empty = False
             if CANCEL_CHANNEL in channels:
                 self.cancel_check_due = True
-        for child in list(self.pool.children):
-            if child.pipe in ready:
-                self._read_child(child)
-        for child in list(self.pool.busy):
-            if not child.process.is_alive():
-                self._child_died(child)
-
-    def _read_child(self, child: Child) -> None:
-        try:
-            messages = child.read()
-        except (EOFError, OSError):
-            if child.jobs:
-                self._child_died(child)
-            else:
-                logger.warning("Child process %s exited; starting another", child.index)
-                self.pool.replace(child)
-            return
-        self._take_messages(child, messages)
-        self._ask_head_to_stop(child)  # the run that started next may have been cancelled
-
-    def _take_messages(self, child: Child, messages: list) -> None:
-        for message in messages:
-            if self.pool.mark_ready(child, message):
-                continue
-            outcome, ended_at = decode_outcome(child.head, message)
-            child.head_ended(ended_at)
-            self.batch_sizer.observe(outcome.duration)
-            self._outcome_arrived(outcome)
-
-    def _child_died(self, child: Child) -> None:
-        # The pipe can report the death before the process is reaped: reap it first.
-        child.process.join(timeout=5)
-        self._take_messages(child, child.read_to_end())  # what it reported before dying
-        exit_code = child.process.exitcode
-        head = self._take_down(child)
-        if head is not None:
-            self._lost(
-                head, f"the worker's child process died while running it (exit code {exit_code})"
-            )
-
-    def _take_down(self, child: Child) -> ClaimedJob | None:
-        """Replace a dead or killed child; return the job it was running, if any.
-
-        The rest of its bundle never started: those jobs wait for the other children.
-        """
-        jobs = child.take_jobs()
-        self.pool.replace(child)
-        if not jobs:
-            return None
-        self.claimed.extendleft(reversed(jobs[1:]))
-        return jobs[0]
-
-    def _lost(self, job: ClaimedJob, reason: str) -> None:
-        logger.error("Job %s (%s): %s", job.id, job.name, reason)
-        self._outcome_arrived(Outcome.lost(job, reason))
-
-    def _enforce_timeouts(self) -> None:
-        """Kill children whose job ran past its timeout, or past its grace once cancelled."""
-        now = time.monotonic()
-        for child in self.pool.busy:
-            if now < child.deadline:
-                continue
-            late, stopping, ran = child.head, child.stopping, now - child.started
-            child.kill()
-            # Its outcome may have been on the way: then the next job is the one cut short.
-            self._take_messages(child, child.read_to_end())
-            head = self._take_down(child)
-            if head is None:
-                continue
-            if head is not late:
-                self._lost(head, "its child process was stopped for another job's timeout")
-            elif stopping:
-                grace = gigq_settings.CANCEL_GRACE_SECONDS
-                logger.warning("Job %s (%s) was cancelled: stopped by force", late.id, late.name)
-                how = f"stopped by force after {grace:g} s"
-                self._outcome_arrived(Outcome.stopped(late, how, ran))
-            else:
-                logger.warning(
-                    "Job %s (%s) ran past its timeout of %ss: stopped",
-                    late.id,
-                    late.name,
-                    late.timeout,
-                )
-                self._outcome_arrived(Outcome.timeout(late, ran))
-
-    def _stop_cancelled(self, job_ids: set) -> None:
-        """Stop the jobs someone cancelled while this worker runs them.
-
-        A job still waiting for a child never starts; a running one is told through its
-        context, and killed if it has not ended after ``CANCEL_GRACE_SECONDS``; one later
-        in a child's bundle is told when it starts.
-        """
-        if not job_ids:
-            return
-        for job in [job for job in self.claimed if job.id in job_ids]:
-            self.claimed.remove(job)
-            self._outcome_arrived(Outcome.stopped(job, "before it started"))
-        for child in self.pool.busy:
-            for job in child.jobs:
-                if job.id in job_ids:
-                    child.cancel(job.execution_id)
-            self._ask_head_to_stop(child)
-
-    def _ask_head_to_stop(self, child: Child) -> None:
-        if child.ask_head_to_stop(gigq_settings.CANCEL_GRACE_SECONDS):
-            job = child.head
-            logger.info("Job %s (%s) was cancelled: asking it to stop", job.id, job.name)
+        self.dispatch.read(ready)
 
     def _outcome_arrived(self, outcome: Outcome) -> None:
         if not self.outcomes:
@@ -375,16 +249,10 @@ class Supervisor:
 
     def _shut_down_jobs(self) -> None:
         """Put back what will not run: claimed jobs at once, running ones after the grace."""
-        if self.claimed:
-            self._release(list(self.claimed))
-            self.claimed.clear()
+        self._release(self.dispatch.take_claimed())
         grace_over = time.monotonic() >= self.stop_requested_at + self.options.shutdown_timeout
-        if self.pool.busy and (self.force_stop or grace_over):
-            for child in self.pool.busy:
-                child.kill()
-                self._take_messages(child, child.read_to_end())
-                self._release(child.take_jobs())
-            # The pool is about to stop; nothing is replaced.
+        if self.dispatch.busy and (self.force_stop or grace_over):
+            self._release(self.dispatch.kill_running())  # the pool is about to stop
 
     def _release(self, jobs: list[ClaimedJob]) -> None:
         if not jobs:
@@ -400,15 +268,14 @@ class Supervisor:
 
     def _maintain(self) -> None:
         now = time.monotonic()
-        known = [job.id for child in self.pool.busy for job in child.jobs]
-        known += [job.id for job in self.claimed]
+        known = self.dispatch.held_job_ids()
         if now >= self.next_heartbeat:
             self.cancel_check_due = False
-            self._stop_cancelled(beat(self.worker_id, known, using=self.using))
+            self.dispatch.stop_cancelled(beat(self.worker_id, known, using=self.using))
             self.next_heartbeat = now + gigq_settings.HEARTBEAT_INTERVAL
         elif self.cancel_check_due:
             self.cancel_check_due = False
-            self._stop_cancelled(asked_to_stop(known, using=self.using))
+            self.dispatch.stop_cancelled(asked_to_stop(known, using=self.using))
         if now >= self.next_rescue:
             if rescue.run_once(self.using):
                 self.queue_maybe_empty = False
@@ -444,13 +311,13 @@ class Supervisor:
         wake_at = [self.next_heartbeat, self.next_rescue, self.services.next_due()]
         if self.db_retry_at > now:
             wake_at.append(self.db_retry_at)
-        wake_at += [child.deadline for child in self.pool.busy]
+        wake_at += self.dispatch.deadlines()
         if self.outcomes:
             wake_at.append(self.first_outcome_at + OUTCOME_MAX_WAIT)
         if self.stop_requested_at is not None:
             wake_at.append(self.stop_requested_at + self.options.shutdown_timeout)
-        can_claim = self.pool.idle and self.stop_requested_at is None
-        if can_claim and (self.claimed or not self.queue_maybe_empty):
+        can_claim = self.dispatch.idle_children and self.stop_requested_at is None
+        if can_claim and (self.dispatch.claimed or not self.queue_maybe_empty):
             return 0.0
         if can_claim:
             wake_at.append(now + self.options.polling_interval)
