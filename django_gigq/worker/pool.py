@@ -57,10 +57,14 @@ class Child:
         return self.jobs[0] if self.jobs else None
 
     def run(self, jobs: list[ClaimedJob]) -> None:
-        """Send ``jobs`` to the child, to run in this order; the first one's timeout starts now."""
+        """Send ``jobs`` to the child, to run in this order; the first one's timeout starts now.
+
+        Raises:
+            OSError: the child is gone; it holds none of ``jobs``.
+        """
+        send(self.pipe, encode_bundle(jobs))
         self.jobs.extend(jobs)
         self._head_started(time.monotonic())
-        send(self.pipe, encode_bundle(jobs))
 
     def head_ended(self, ended_at: float) -> ClaimedJob:
         """Forget the head (its outcome arrived) and return it; the next job started at
