@@ -77,9 +77,7 @@ def test_a_job_past_its_timeout_in_a_bundle_is_stopped_and_the_rest_run_once(que
     assert not Run.objects.filter(key="slow").exists()
 
 
-def test_a_job_that_kills_its_process_in_a_bundle_is_lost_and_the_rest_run_once(
-    queue, warm_worker
-):
+def test_a_job_that_kills_its_process_in_a_bundle_is_lost_and_the_rest_run_once(queue, warm_worker):
     dying = Job("dies", jobs.die, max_attempts=1)
     after_ids = submit_with_jobs_after(queue, dying)
 
@@ -100,8 +98,10 @@ def test_a_job_cancelled_while_waiting_in_a_bundle_ends_cancelled(queue, warm_wo
     queue.submit_many([blocker, target])
     # The blocker runs until the target is cancelled; the target waits behind it.
     wait_for(
-        lambda: queue.get_status(blocker.id)["status"] == JobStatus.RUNNING
-        and queue.get_status(target.id)["status"] == JobStatus.RUNNING,
+        lambda: (
+            queue.get_status(blocker.id)["status"] == JobStatus.RUNNING
+            and queue.get_status(target.id)["status"] == JobStatus.RUNNING
+        ),
         message="the blocker to run with the target claimed behind it",
     )
 
