@@ -46,7 +46,7 @@ def main() -> None:
     from . import gigq_compare
 
     sizes = runner.FULL if args.full else runner.QUICK
-    context = runner.context("default")
+    context = runner.context("default", sizes)
     only = args.only or runner.GROUPS
     rows = list(runner.run("default", sizes, log=_log, only=only))
     if args.db == "sqlite" and "drain" in only and gigq_compare.available():

@@ -76,3 +76,6 @@ def test_gigq_bench_runs_only_the_measurements_asked_for():
     lines = out.getvalue().splitlines()
     assert [line.split()[0] for line in lines[1:3]] == ["submit", "submit_many"]
     assert not any(line.startswith("drain") for line in lines)
+    # Quick sizes: the report says where its targets are judged.
+    assert "sizes=quick" in lines[0]
+    assert "targets (judged at full sizes, --full; quick sizes say less):" in lines

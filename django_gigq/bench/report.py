@@ -62,7 +62,11 @@ def print_report(
         out.write(describe(row) + "\n")
     checks = list(checks)
     if checks:
-        out.write("targets:\n")
+        if context.get("sizes") == "quick":
+            # Short drains are mostly start-up: children still starting, batches still small.
+            out.write("targets (judged at full sizes, --full; quick sizes say less):\n")
+        else:
+            out.write("targets:\n")
         for target, measured, met in checks:
             out.write(f"  [{'met' if met else 'NOT met'}] {target}: {measured}\n")
 

@@ -45,8 +45,8 @@ QUICK = Sizes(
 FULL = Sizes()
 
 
-def context(using: str) -> dict[str, Any]:
-    """Describe where the figures come from: versions and hardware."""
+def context(using: str, sizes: Sizes) -> dict[str, Any]:
+    """Describe where the figures come from: sizes, versions and hardware."""
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -61,6 +61,7 @@ def context(using: str) -> dict[str, Any]:
         "django": django.get_version(),
         "cpus": os.cpu_count(),
         "machine": platform.machine(),
+        "sizes": "full" if sizes == FULL else "quick",
     }
 
 

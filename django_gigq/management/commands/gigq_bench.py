@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 f"GIGQ['ALLOWED_MODULES'] to run gigq_bench."
             ) from exc
         sizes = runner.FULL if options["full"] else runner.QUICK
-        context = runner.context(using)
+        context = runner.context(using, sizes)
         only = options["only"] or runner.GROUPS
         rows = list(runner.run(using, sizes, log=lambda line: self.stderr.write(line), only=only))
         report.print_report(
