@@ -180,3 +180,11 @@ def stop_once_asked(key, context):
             context.cancel("stopped when asked")
         time.sleep(0.01)
     return "never asked"
+
+
+def fork_then_hang():
+    """Leave a grandchild process holding the worker's pipe for 20 s, then hang for 60 s."""
+    if os.fork() == 0:
+        time.sleep(20)
+        os._exit(0)
+    time.sleep(60)

@@ -164,3 +164,17 @@ def test_idle_worker_is_woken_by_notify_not_by_polling(queue):
 
 # Database connections cut, PostgreSQL restarted, workers killed at random, frozen or
 # living in another time: see tests/chaos/.
+
+
+def test_a_timed_out_job_whose_grandchild_holds_the_pipe_does_not_stall_the_worker(queue):
+    # The grandchild keeps the killed child's pipe open for 20 s: reading what the child
+    # left there must not wait for it.
+    hanging = queue.submit(Job("forks", jobs.fork_then_hang, timeout=1, max_attempts=1))
+    worker = start_worker("--concurrency", "1", "--polling-interval", "0.2")
+    try:
+        wait_for(lambda: status(hanging) == JobStatus.TIMEOUT, timeout=12, message="the timeout")
+        quick = queue.submit(Job("quick", jobs.add, params={"a": 1, "b": 1}))
+        wait_for(lambda: queue.get_result(quick) == 2, timeout=12, message="the next job")
+    finally:
+        stop(worker)
+        kill_group(worker)  # the grandchild, in the worker's process group

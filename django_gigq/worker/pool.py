@@ -112,7 +112,11 @@ class Child:
         return self.reader.read()
 
     def read_to_end(self) -> list[Any]:
-        """Return the messages a dead child left in its pipe."""
+        """Return the messages a dead child left in its pipe.
+
+        Without waiting: a process the job forked may still hold the pipe open.
+        """
+        os.set_blocking(self.reader.fd, False)
         messages = []
         try:
             while True:
